@@ -1,0 +1,21 @@
+"""symconv: Theano's symbolic programming model, compiled to one jitted JAX computation.
+
+``import symconv as theano`` and ``import symconv.tensor as T`` run Theano code.
+"""
+import jax as _jax
+
+# Theano's int64/float64 types must really be 64-bit.
+_jax.config.update("jax_enable_x64", True)
+
+from .config import change_flags, config  # noqa: E402
+from . import tensor  # noqa: E402
+from .compile import Function, In, SharedVariable, function, shared  # noqa: E402
+from .gradient import grad  # noqa: E402
+from . import gradient, printing  # noqa: E402
+from .errors import DisconnectedInputError, MissingInputError, NodeError, UnusedInputError  # noqa: E402
+from .graph import Variable  # noqa: E402
+
+__version__ = "0.1.0"
+__all__ = ["config", "change_flags", "tensor", "function", "shared", "In", "grad", "gradient", "printing",
+           "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
+           "DisconnectedInputError", "NodeError"]

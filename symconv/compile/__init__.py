@@ -1,0 +1,5 @@
+"""Compiling graphs: ``function``, ``In``, and the lowering of a graph to JAX."""
+from .function import Function, In, function
+from .shared import SharedVariable, shared
+
+__all__ = ["Function", "In", "SharedVariable", "function", "shared"]

@@ -1,0 +1,291 @@
+"""``symconv.function``: a graph with inputs, outputs and updates compiled to one ``jax.jit``.
+
+Per call, Python only checks the inputs, gathers the shared values and writes
+the updated ones back: nothing runs per graph node.  Updated shared buffers are
+donated, so XLA updates parameters in place.
+"""
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..errors import MissingInputError, UnusedInputError
+from ..graph import Constant, Variable, ancestors, clone_replace, leaves
+from ..tensor.basic import as_tensor_variable
+from .lowering import NeedsStaticValue, collecting_checks, evaluate
+from .shared import SharedVariable
+
+
+class In:
+    """An input with options: ``In(x, value=0.1)`` gives it a default; ``name`` sets its keyword."""
+
+    def __init__(self, variable, name=None, value=None, borrow=False, mutable=False, strict=False,
+                 allow_downcast=None, implicit=False):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"In() needs a symbolic variable, got {variable!r}")
+        self.variable, self.value, self.strict = variable, value, strict
+        self.name = name or variable.name
+        self.allow_downcast = allow_downcast
+
+
+def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
+             accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
+             profile=None, on_unused_input=None):
+    """Compile a callable: ``function([index], cost, updates=[(W, W - lr * gW)], givens={x: data[...]})``."""
+    return Function(inputs, outputs, updates, givens, no_default_updates, name, allow_input_downcast,
+                    on_unused_input or "raise")
+
+
+class Function:
+    """A compiled symconv function; call it with NumPy values, get NumPy values back."""
+
+    def __init__(self, inputs, outputs, updates, givens, no_default_updates, name, allow_input_downcast,
+                 on_unused_input):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError(f"function()'s inputs must be a list of variables, got {inputs!r}")
+        self.name = name or "<symconv function>"
+        self.inputs = [i if isinstance(i, In) else In(i) for i in inputs]
+        self._allow_downcast = allow_input_downcast
+        self._single = outputs is not None and not isinstance(outputs, (list, tuple))
+        outputs = [] if outputs is None else [outputs] if self._single else list(outputs)
+        outputs = [as_tensor_variable(o) for o in outputs]
+        update_pairs = _update_pairs(updates)
+        replace = _givens(givens)
+        graphs = clone_replace(outputs + [u for _, u in update_pairs], replace)
+        self.outputs, update_values = graphs[: len(outputs)], graphs[len(outputs):]
+        update_pairs = list(zip([s for s, _ in update_pairs], update_values))
+        if not no_default_updates:
+            update_pairs += _default_updates(graphs, dict(update_pairs), replace, no_default_updates)
+        self.updates = update_pairs
+        input_vars = [i.variable for i in self.inputs]
+        if len(set(input_vars)) != len(input_vars):
+            raise ValueError(f"an input appears twice in {input_vars}")
+        everything = self.outputs + [u for _, u in update_pairs]
+        self._check_leaves(everything, input_vars, on_unused_input)
+        used_shared = [v for v in leaves(everything, stop=input_vars) if isinstance(v, SharedVariable)]
+        updated = [s for s, _ in update_pairs]
+        self._donated = updated
+        self._kept = [s for s in used_shared if s not in set(updated)]
+        self._static = set()
+        self._index = {i.name: k for k, i in enumerate(self.inputs) if i.name}
+        self._build()
+
+    # ------------------------------------------------------------ compile
+
+    def _check_leaves(self, everything, input_vars, on_unused_input):
+        needed = leaves(everything, stop=input_vars)
+        inputs = set(input_vars)
+        for var in needed:
+            if var in inputs or isinstance(var, (SharedVariable, Constant)):
+                continue
+            raise MissingInputError(
+                f"symconv.function {self.name}: the graph needs {var.describe()}\n"
+                "but it is not among the inputs nor replaced by givens; add it to the inputs list")
+        used = ancestors(everything, stop=input_vars)
+        for var in input_vars:
+            if var not in used:
+                message = (f"symconv.function {self.name}: input {var.describe()} is not used by any output or "
+                           "update; pass on_unused_input='ignore' (or 'warn') to allow it")
+                if on_unused_input == "raise":
+                    raise UnusedInputError(message)
+                if on_unused_input == "warn":
+                    warnings.warn(message, stacklevel=3)
+
+    def _build(self):
+        input_vars = [i.variable for i in self.inputs]
+        dynamic = [k for k in range(len(input_vars)) if k not in self._static]
+        static = sorted(self._static)
+        outputs, updates = self.outputs, self.updates
+        donated_vars, kept_vars = self._donated, self._kept
+
+        def run(dynamic_values, donated_values, kept_values, static_values):
+            env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
+            env.update({input_vars[k]: np.asarray(v) for k, v in zip(static, static_values)})
+            env.update(zip(donated_vars, donated_values))
+            env.update(zip(kept_vars, kept_values))
+            with collecting_checks() as checks:
+                values = evaluate(outputs + [u for _, u in updates], env)
+            outs, new = values[: len(outputs)], values[len(outputs):]
+            new = [jnp.asarray(v, s.dtype) for (s, _), v in zip(updates, new)]
+            self._messages[_signature(dynamic_values, donated_values, kept_values, static_values)] = [c[1] for c in checks]
+            ok = jnp.all(jnp.stack([c[0] for c in checks])) if checks else jnp.asarray(True)
+            if checks:
+                # A failed check keeps every shared value as it was.
+                new = [jnp.where(ok, v, old) for v, old in zip(new, donated_values)]
+            return [jnp.asarray(o) for o in outs], new, ok, [(c[0], c[2]) for c in checks]
+
+        self._dynamic, self._static_order = dynamic, static
+        self._messages = {}
+        self._jitted = jax.jit(run, donate_argnums=(1,), static_argnums=(3,))
+
+    # --------------------------------------------------------------- call
+
+    def __call__(self, *args, **kwargs):
+        values = self._bind(args, kwargs)
+        dynamic = tuple(values[k] for k in self._dynamic)
+        static = tuple(values[k].item() for k in self._static_order)
+        donated = tuple(s._value for s in self._donated)
+        kept = tuple(s._value for s in self._kept)
+        try:
+            outs, new, ok, checks = self._jitted(dynamic, donated, kept, static)
+        except NeedsStaticValue as exc:
+            self._make_static(exc)
+            return self(*args, **kwargs)
+        for s, v in zip(self._donated, new):
+            s._value = v
+        if checks and not bool(ok):
+            self._raise_failed_check(checks, _signature(dynamic, donated, kept, static))
+        outs = [np.asarray(o) for o in outs]
+        return outs[0] if self._single else outs
+
+    def _bind(self, args, kwargs):
+        if len(args) > len(self.inputs):
+            raise TypeError(f"symconv function {self.name} takes {len(self.inputs)} inputs "
+                            f"({', '.join(repr(i.variable) for i in self.inputs)}), got {len(args)}")
+        values = list(args) + [None] * (len(self.inputs) - len(args))
+        given = [True] * len(args) + [False] * (len(self.inputs) - len(args))
+        for key, value in kwargs.items():
+            if key not in self._index:
+                raise TypeError(f"symconv function {self.name} has no input named {key!r}; inputs: {list(self._index)}")
+            if given[self._index[key]]:
+                raise TypeError(f"symconv function {self.name} got input {key!r} twice")
+            values[self._index[key]], given[self._index[key]] = value, True
+        for k, inp in enumerate(self.inputs):
+            if not given[k]:
+                if inp.value is None:
+                    raise TypeError(f"symconv function {self.name}: missing input {inp.variable.describe()}")
+                values[k] = inp.value
+            values[k] = _filter(inp, values[k], self._allow_downcast, k, self.name)
+        return values
+
+    def _make_static(self, exc):
+        node = getattr(exc, "node", None)
+        needed = ancestors(node.inputs[1:] if node is not None else [])
+        candidates = {k for k, i in enumerate(self.inputs)
+                      if i.variable in needed and i.variable.ndim == 0 and i.variable.dtype[0] in "iub"}
+        if not candidates - self._static:
+            where = f"\n  created at {node.source}" if node is not None and node.source else ""
+            raise TypeError(f"{node.op if node else 'an op'} needs {exc}, which here is computed on the device "
+                            f"at run time; one XLA computation needs it known when compiling{where}") from None
+        self._static |= candidates
+        self._build()
+
+    def _raise_failed_check(self, checks, signature):
+        for (ok, values), message in zip(checks, self._messages[signature]):
+            if not bool(ok):
+                shown = [np.asarray(v).item() for v in values]
+                raise IndexError(f"symconv function {self.name}: " + message.format(*shown) +
+                                 "; no shared variable was updated")
+
+    # ------------------------------------------------------ introspection
+
+    @property
+    def maker(self):
+        return self
+
+    @property
+    def fgraph(self):
+        return self
+
+    def toposort(self):
+        from ..graph import toposort
+
+        return toposort(self.outputs + [u for _, u in self.updates])
+
+    def __repr__(self):
+        return f"<symconv.Function {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.updates)} updates>"
+
+
+def _signature(*groups):
+    """Shapes and dtypes of the arguments: which trace a call used."""
+    return tuple(tuple((tuple(np.shape(v)), str(v.dtype)) if hasattr(v, "dtype") else v for v in g) for g in groups)
+
+
+def _filter(inp, value, allow_downcast, position, fname):
+    """`value` as an array of the input's dtype and rank, or a TypeError naming the input."""
+    var = inp.variable
+    expected = var.type
+    if isinstance(value, jax.Array) and value.dtype == expected.dtype and value.ndim == expected.ndim:
+        return value
+    if isinstance(value, np.ndarray) and value.dtype == expected.dtype:
+        array = value
+    else:
+        original = value
+        array = np.asarray(value)
+        if array.dtype != expected.dtype:
+            downcast = inp.allow_downcast if inp.allow_downcast is not None else allow_downcast
+            converted = array.astype(expected.dtype) if array.dtype != object else None
+            python_scalar = isinstance(original, (int, float, bool, list, tuple))
+            exact = converted is not None and np.array_equal(converted, array)
+            if converted is None or not (np.can_cast(array.dtype, expected.dtype, "safe") or downcast
+                                         or (python_scalar and (exact or (expected.dtype == "float32" and array.dtype.kind == "f" and downcast is None)))):
+                raise TypeError(
+                    f"symconv function {fname}, input {position} ({var.describe()}): expected {expected.dtype}, got "
+                    f"{type(original).__name__} of dtype {array.dtype} with shape {array.shape}; this would lose "
+                    f"precision. Convert it with .astype({expected.dtype!r}) or pass allow_input_downcast=True")
+            array = converted
+    if array.ndim != expected.ndim:
+        raise TypeError(
+            f"symconv function {fname}, input {position} ({var.describe()}): expected {expected.ndim} dimensions, "
+            f"got {array.ndim} (shape {array.shape})")
+    if not expected.compatible_shape(array.shape):
+        raise TypeError(
+            f"symconv function {fname}, input {position} ({var.describe()}): expected shape {expected.shape}, "
+            f"got {array.shape}")
+    return array
+
+
+def _update_pairs(updates):
+    if updates is None:
+        return []
+    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates)
+    out, seen = [], set()
+    for pair in pairs:
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+            raise TypeError(f"updates must be (shared_variable, new_value) pairs, got {pair!r}")
+        var, value = pair
+        if not isinstance(var, SharedVariable):
+            raise TypeError(f"update target {var!r} is not a shared variable; only symconv.shared() values can be updated")
+        if var in seen:
+            raise ValueError(f"shared variable {var!r} is updated twice in the same function")
+        seen.add(var)
+        value = as_tensor_variable(value)
+        if value.dtype != var.dtype or value.ndim != var.ndim:
+            raise TypeError(
+                f"an update must have the type of its shared variable: {var!r} is {var.type}, but its new value "
+                f"{value.describe()} is {value.type}. Cast it: T.cast(new_value, {var.dtype!r})")
+        out.append((var, value))
+    return out
+
+
+def _givens(givens):
+    if givens is None:
+        return {}
+    pairs = list(givens.items()) if isinstance(givens, dict) else list(givens)
+    replace = {}
+    for var, value in pairs:
+        if not isinstance(var, Variable):
+            raise TypeError(f"givens keys must be symbolic variables, got {var!r}")
+        value = as_tensor_variable(value)
+        if not var.type.same_kind(value.type):
+            raise TypeError(f"givens: {var.describe()} is {var.type}, but its replacement {value!r} is {value.type}")
+        replace[var] = value
+    return replace
+
+
+def _default_updates(graphs, explicit, replace, no_default_updates):
+    """Updates that shared variables carry themselves (random streams' states)."""
+    found, frontier = [], list(graphs)
+    while frontier:
+        new = []
+        for var in leaves(frontier):
+            if isinstance(var, SharedVariable) and var.default_update is not None and var not in explicit:
+                if isinstance(no_default_updates, (list, tuple)) and var in no_default_updates:
+                    continue
+                (update,) = clone_replace([var.default_update], replace)
+                explicit[var] = update
+                found.append((var, update))
+                new.append(update)
+        frontier = new
+    return found

@@ -1,0 +1,173 @@
+"""Lowering a graph to JAX values, once, while ``jax.jit`` traces.
+
+Nodes whose inputs are all concrete (constants, shapes) are evaluated eagerly
+under ``jax.ensure_compile_time_eval``: anything that depends only on shapes
+and constants is computed in Python at trace time and costs nothing per call.
+Gradient nodes run ``jax.vjp`` over the part of the graph between their `wrt`
+and their cost, and the forward values it computes are reused by every other
+output, so the forward pass is computed once.
+"""
+import contextlib
+import threading
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..errors import NodeError
+from ..graph import Constant, ancestors, toposort
+
+
+class NeedsStaticValue(Exception):
+    """An op needs a Python value (a shape, a slice length) that is a run-time value."""
+
+
+_checks = threading.local()
+
+
+def record_check(ok, message, *values):
+    """Register a run-time condition; the compiled function raises IndexError if it is false."""
+    stack = getattr(_checks, "stack", None)
+    if stack:
+        stack[-1].append((jnp.asarray(ok, bool), message, tuple(jnp.asarray(v) for v in values)))
+
+
+@contextlib.contextmanager
+def collecting_checks():
+    stack = _checks.__dict__.setdefault("stack", [])
+    stack.append([])
+    try:
+        yield stack[-1]
+    finally:
+        stack.pop()
+
+
+def _is_concrete(value):
+    return not isinstance(value, jax.core.Tracer)
+
+
+def lower_node(node, values):
+    """Apply one node's JAX lowering, naming the node and its user line on failure."""
+    try:
+        if all(_is_concrete(v) for v in values):
+            with jax.ensure_compile_time_eval():
+                out = node.op.lower(*values)
+        else:
+            out = node.op.lower(*values)
+    except NeedsStaticValue as exc:
+        if getattr(exc, "node", None) is None:
+            exc.node = node
+        raise
+    except NodeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised with the node's context
+        described = "\n".join(
+            f"  input {k}: {inp!r} {inp.type}, actual shape {tuple(np.shape(v))}" for k, (inp, v) in enumerate(zip(node.inputs, values)))
+        where = f"\n  created at {node.source}" if node.source else ""
+        raise NodeError(f"{node.op} failed: {type(exc).__name__}: {exc}\n{described}{where}") from exc
+    return out if isinstance(out, (tuple, list)) else (out,)
+
+
+def evaluate(outputs, env):
+    """Values of `outputs` given `env` (leaf variable -> value); `env` is extended in place."""
+    order = toposort(outputs, stop=env)
+    for node in order:
+        if node.op.name == "grad" and node.outputs[0] not in env:
+            _evaluate_grad_group(node, order, env)
+    for node in order:
+        if node.outputs[0] in env:
+            continue
+        values = [_leaf_value(inp, env) for inp in node.inputs]
+        for var, value in zip(node.outputs, lower_node(node, values)):
+            env[var] = value
+    return [_leaf_value(v, env) for v in outputs]
+
+
+def _leaf_value(var, env):
+    if var in env:
+        return env[var]
+    if isinstance(var, Constant):
+        return var.data
+    raise KeyError(var)
+
+
+def _evaluate_grad_group(first, order, env):
+    """All grad nodes sharing `first`'s cost, in one jax.vjp (the forward pass computed once)."""
+    cost, params = first.inputs[0], first.op.params
+    group = [n for n in order if n.op.name == "grad" and n.inputs[0] is cost and n.op.params == params
+             and n.outputs[0] not in env]
+    wrt = []
+    for node in group:
+        wrt.extend(v for v in node.inputs[1:] if v not in wrt)
+    evaluate(wrt, env)
+    constant_vars = set(params["consider_constant"])
+    dependent = _descendants(wrt, cost, constant_vars)
+    outside = [v for node in toposort([cost], stop=wrt) for v in node.inputs
+               if v not in dependent and v.owner is not None]
+    evaluate(outside, env)
+    for var in constant_vars & set(env):
+        env[var] = jax.lax.stop_gradient(env[var])
+    differentiable = [v for v in wrt if v.dtype[0] in "fc"]
+
+    def forward(wrt_values):
+        local = dict(env)
+        local.update(zip(differentiable, wrt_values))
+        with collecting_checks() as checks:
+            (cost_value,) = evaluate([cost], local)
+        computed = {v: local[v] for v in dependent if v in local and v not in env}
+        return cost_value, (computed, checks)
+
+    cost_value, vjp, (computed, checks) = jax.vjp(forward, [env[v] for v in differentiable], has_aux=True)
+    for check in checks:
+        record_check(check[0], check[1], *check[2])
+    (grads,) = vjp(jnp.ones_like(cost_value))
+    env.update(computed)
+    env[cost] = cost_value
+    by_var = dict(zip(differentiable, grads))
+    for node in group:
+        for out, var in zip(node.outputs, node.inputs[1:]):
+            env[out] = by_var[var] if var in by_var else jnp.zeros(jnp.shape(env[var]), out.dtype)
+
+
+def _descendants(wrt, cost, constant_vars):
+    """Variables between `wrt` and `cost` whose value changes with `wrt`."""
+    dependent = set(wrt)
+    for node in toposort([cost], stop=wrt):
+        if any(inp in dependent and inp not in constant_vars for inp in node.inputs):
+            dependent.update(out for out in node.outputs if out not in constant_vars)
+    return dependent
+
+
+def fold_constant(var):
+    """The value of `var` if it depends only on constants and static shapes, else None."""
+    node = var.owner
+    if isinstance(var, Constant):
+        return var.data
+    if node is None:
+        return None
+    if node.op.name == "shape":
+        shape = node.inputs[0].type.shape
+        return None if None in shape else np.asarray(shape, dtype="int64")
+    if node.op.name == "grad" or any(v.owner is None and not isinstance(v, Constant) for v in ancestors([var], stop=_shape_outputs(var))):
+        return None
+    env = {}
+    for n in toposort([var]):
+        if n.op.name == "shape":
+            folded = fold_constant(n.outputs[0])
+            if folded is None:
+                return None
+            env[n.outputs[0]] = folded
+    try:
+        (value,) = evaluate([var], env)
+    except Exception:  # noqa: BLE001 - not foldable
+        return None
+    return None if isinstance(value, jax.core.Tracer) else np.asarray(value)
+
+
+def _shape_outputs(var):
+    return [n.outputs[0] for n in toposort([var]) if n.op.name == "shape"]
+
+
+def leaf_inputs_of(var):
+    """Leaf variables that `var` depends on."""
+    return {v for v in ancestors([var]) if v.owner is None}

@@ -1,0 +1,94 @@
+"""Shared variables: named state that lives on the device between calls.
+
+A compiled function reads them without a host copy and writes its updates
+back in place (their buffers are donated to XLA), so a data set that is never
+updated is transferred once, when it is set.
+"""
+import jax
+import numpy as np
+
+from ..config import config
+from ..graph import Variable
+from ..tensor.type import TensorType
+
+
+def _device():
+    wanted = config.device
+    if wanted is None:
+        return None
+    kind = "gpu" if str(wanted).startswith(("cuda", "gpu")) else str(wanted)
+    try:
+        return jax.devices(kind)[0]
+    except RuntimeError as exc:
+        raise RuntimeError(f"symconv.config.device={wanted!r} but JAX sees no {kind} device: {exc}") from None
+
+
+def to_device(array):
+    return jax.device_put(array, _device())
+
+
+class SharedVariable(Variable):
+    """A variable whose value persists across calls: ``W = symconv.shared(np.zeros((784, 10)), name='W')``."""
+
+    def __init__(self, value, name=None, strict=False, allow_downcast=None, shape=None, broadcastable=None):
+        array = np.asarray(value)
+        if broadcastable is not None:
+            shape = tuple(1 if b else None for b in broadcastable)
+        # Like Theano, the type fixes dtype and rank only: set_value may change the shape.
+        super().__init__(TensorType(array.dtype, shape if shape is not None else (None,) * array.ndim), name=name)
+        self.strict, self.allow_downcast = strict, allow_downcast
+        self.default_update = None
+        self._value = to_device(array)
+
+    def get_value(self, borrow=False, return_internal_type=False):
+        """The current value as a NumPy array (a copy unless `borrow`); the device array if `return_internal_type`."""
+        if return_internal_type:
+            return self._value
+        return np.asarray(self._value) if borrow else np.array(self._value)
+
+    def set_value(self, value, borrow=False):
+        """Replace the value; the dtype must match (or cast without loss), the rank must match."""
+        self._value = to_device(self.filter(value))
+
+    def filter(self, value):
+        array = np.asarray(value)
+        if array.ndim != self.type.ndim:
+            raise TypeError(f"shared variable {self!r} has {self.type.ndim} dimensions ({self.type}), "
+                            f"the new value has {array.ndim} (shape {array.shape})")
+        if not self.type.compatible_shape(array.shape):
+            raise TypeError(f"shared variable {self!r} was declared with shape {self.type.shape}, got {array.shape}")
+        if array.dtype != self.type.dtype:
+            if self.strict or not (np.can_cast(array.dtype, self.type.dtype, "safe") or self.allow_downcast):
+                raise TypeError(
+                    f"shared variable {self!r} is {self.type.dtype}; the new value is {array.dtype}. "
+                    f"Convert it first: value.astype({self.type.dtype!r})")
+            array = array.astype(self.type.dtype)
+        return array
+
+    @property
+    def container(self):
+        return self
+
+    def clone(self):
+        clone = SharedVariable(self.get_value(), name=self.name)
+        clone.default_update = self.default_update
+        return clone
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_value"] = np.asarray(self._value)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._value = to_device(state["_value"])
+
+    def __repr__(self):
+        return self.name or f"<SharedVariable {self.type}>"
+
+
+def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, **kwargs):
+    """Theano's ``theano.shared``: a SharedVariable initialised with `value` (copied to the device)."""
+    if isinstance(value, Variable):
+        raise TypeError(f"shared() needs a value (a NumPy array or number), got the symbolic variable {value!r}")
+    return SharedVariable(value, name=name, strict=strict, allow_downcast=allow_downcast, **kwargs)

@@ -1,0 +1,179 @@
+"""The symbolic graph: variables, the apply nodes that make them, and walks over them.
+
+Every apply node remembers the line of user code that created it, so errors at
+build, compile or run time can point at the user's own source.
+"""
+import linecache
+import os
+import sys
+
+from .tensor.variable import TensorMethods
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class SourceLine:
+    """Where in user code (outside this package) a node was created."""
+
+    __slots__ = ("filename", "lineno", "function")
+
+    def __init__(self, filename, lineno, function):
+        self.filename, self.lineno, self.function = filename, lineno, function
+
+    @classmethod
+    def capture(cls):
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not os.path.abspath(filename).startswith(_PACKAGE_DIR) and "importlib" not in filename:
+                return cls(filename, frame.f_lineno, frame.f_code.co_name)
+            frame = frame.f_back
+        return None
+
+    @property
+    def text(self):
+        return linecache.getline(self.filename, self.lineno).strip()
+
+    def __getstate__(self):
+        return (self.filename, self.lineno, self.function)
+
+    def __setstate__(self, state):
+        self.filename, self.lineno, self.function = state
+
+    def __str__(self):
+        text = self.text
+        return f'File "{self.filename}", line {self.lineno}, in {self.function}' + (f"\n    {text}" if text else "")
+
+
+class Variable(TensorMethods):
+    """A symbolic tensor: a type, and the apply node that computes it (None for a leaf)."""
+
+    def __init__(self, type, owner=None, index=None, name=None):
+        self.type = type
+        self.owner = owner
+        self.index = index
+        self.name = name
+        self.source = owner.source if owner is not None else SourceLine.capture()
+
+    def __bool__(self):
+        # Theano code writes `if not W:` to mean "W was not given".
+        return True
+
+    def clone(self):
+        return type(self)(self.type, name=self.name)
+
+    def __repr__(self):
+        return self.name or self.auto_name
+
+    @property
+    def auto_name(self):
+        if self.owner is not None:
+            return f"{self.owner.op.name}.{self.index}" if len(self.owner.outputs) > 1 else f"{self.owner.op.name}.out"
+        return f"<{self.type}>"
+
+    def describe(self):
+        """Name, type and creating source line, for error messages."""
+        where = f"\n  created at {self.source}" if self.source else ""
+        return f"{self!r} ({self.type}){where}"
+
+
+class Constant(Variable):
+    """A leaf holding a fixed NumPy value, embedded in the compiled computation."""
+
+    def __init__(self, type, data, name=None):
+        super().__init__(type, name=name)
+        self.data = data
+
+    def clone(self):
+        return type(self)(self.type, self.data, name=self.name)
+
+    def __repr__(self):
+        if self.name:
+            return self.name
+        if self.data.size <= 8:
+            return str(self.data.tolist())
+        return f"Constant{{{self.type}}}"
+
+
+class Apply:
+    """One use of an op on input variables, producing output variables."""
+
+    def __init__(self, op, inputs, output_types):
+        self.op = op
+        self.inputs = list(inputs)
+        self.source = SourceLine.capture()
+        self.outputs = [Variable(t, owner=self, index=i) for i, t in enumerate(output_types)]
+
+    def __repr__(self):
+        return f"{self.op}({', '.join(map(repr, self.inputs))})"
+
+
+def toposort(outputs, stop=()):
+    """Apply nodes needed for `outputs`, each after its inputs' nodes; iterative (deep graphs)."""
+    stop = set(stop)
+    order, done, stack = [], set(), [(v, False) for v in reversed(list(outputs))]
+    while stack:
+        var, expanded = stack.pop()
+        node = var.owner
+        if node is None or var in stop:
+            continue
+        if expanded:
+            if node not in done:
+                done.add(node)
+                order.append(node)
+            continue
+        if node in done:
+            continue
+        stack.append((var, True))
+        stack.extend((inp, False) for inp in reversed(node.inputs) if inp.owner is not None and inp.owner not in done)
+    return order
+
+
+def ancestors(outputs, stop=()):
+    """All variables `outputs` depend on (themselves included), not looking past `stop`."""
+    stop = set(stop)
+    seen, stack = set(), list(outputs)
+    while stack:
+        var = stack.pop()
+        if var in seen:
+            continue
+        seen.add(var)
+        if var.owner is not None and var not in stop:
+            stack.extend(var.owner.inputs)
+    return seen
+
+
+def leaves(outputs, stop=()):
+    """Variables without an owner (or in `stop`) that `outputs` depend on, in first-seen order."""
+    found = {}
+    for node in toposort(outputs, stop):
+        for inp in node.inputs:
+            if inp.owner is None or inp in stop:
+                found.setdefault(inp, None)
+    for var in outputs:
+        if var.owner is None or var in set(stop):
+            found.setdefault(var, None)
+    return list(found)
+
+
+def clone_replace(outputs, replace):
+    """Copies of `outputs` with each key of `replace` swapped for its value.
+
+    Nodes that do not depend on a replaced variable are shared, not copied,
+    so shared variables and constants keep their identity.
+    """
+    if not replace:
+        return list(outputs)
+    memo = dict(replace)
+    for node in toposort(outputs, stop=replace):
+        new_inputs = [memo.get(inp, inp) for inp in node.inputs]
+        if all(a is b for a, b in zip(new_inputs, node.inputs)):
+            continue
+        clone = Apply.__new__(Apply)
+        clone.op, clone.inputs, clone.source = node.op, new_inputs, node.source
+        clone.outputs = []
+        for out in node.outputs:
+            new = Variable(out.type, owner=clone, index=out.index, name=out.name)
+            clone.outputs.append(new)
+            memo[out] = new
+    return [memo.get(v, v) for v in outputs]

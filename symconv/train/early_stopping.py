@@ -1,0 +1,219 @@
+"""The deeplearning.net tutorials' patience-based early stopping, as a function.
+
+logistic_sgd.py, mlp.py and convolutional_mlp.py each repeat the same loop;
+this is that loop, decision for decision, so a port can call it and print
+what the original printed.  Two additions do not change a single decision:
+``train_epoch_fn`` runs the minibatches between two decision points in one
+call, and a ``Checkpoint`` saves each new best atomically and can resume.
+"""
+import dataclasses
+import math
+import time
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import messages
+from .progress import ProgressBar, wanted
+from .result import TrainingResult
+from .state import LoopState
+
+
+def early_stopping(
+    train_fn,
+    validate_fn,
+    test_fn,
+    n_train_batches,
+    n_valid_batches,
+    n_test_batches,
+    *,
+    n_epochs=200,
+    patience=10000,
+    patience_increase=2,
+    improvement_threshold=0.995,
+    validation_frequency=None,
+    train_epoch_fn=None,
+    checkpoint=None,
+    resume=False,
+    on_new_best=None,
+    print_fn=print,
+    progress=None,
+    train_log_frequency=None,
+    summary="mlp",
+):
+    """Trains until patience runs out or ``n_epochs`` are done; returns a ``TrainingResult``.
+
+    ``train_fn(minibatch_index)`` trains on one minibatch and returns its cost;
+    ``validate_fn(i)`` and ``test_fn(i)`` return the loss on minibatch ``i``.
+    ``validation_frequency`` defaults to ``min(n_train_batches, patience // 2)``.
+
+    ``train_epoch_fn(indices)``, when given, replaces ``train_fn``: it trains on
+    the consecutive minibatch ``indices`` (an int32 array) in one dispatch and
+    returns their costs.  Chunks end at every validation point, at the
+    iteration where patience runs out and at the end of the epoch, so the run
+    is the same as with ``train_fn``.
+
+    ``checkpoint`` (a ``Checkpoint``) is written at every new best; with
+    ``resume=True`` a run continues from it when it exists, and starts afresh
+    when it does not.  ``on_new_best(state)`` is called after that save.
+
+    ``progress``: a tqdm bar when True; None shows one only if stdout is a
+    terminal.  ``train_log_frequency=100`` adds convolutional_mlp.py's
+    ``training @ iter`` lines.  ``summary`` picks the closing lines of 'mlp',
+    'lenet' (convolutional_mlp.py) or 'logistic' (logistic_sgd.py); None
+    prints none.
+    """
+    if validation_frequency is None:
+        validation_frequency = min(n_train_batches, patience // 2)
+    if n_train_batches < 1 or validation_frequency < 1:
+        raise ValueError(
+            f"need n_train_batches >= 1 and validation_frequency >= 1, got {n_train_batches} and "
+            f"{validation_frequency} (the default is min(n_train_batches, patience // 2))"
+        )
+    if train_fn is None and train_epoch_fn is None:
+        raise ValueError("give train_fn, train_epoch_fn, or both")
+    if summary is not None and summary not in messages.SUMMARY_STYLES:
+        raise ValueError(f"summary must be one of {messages.SUMMARY_STYLES} or None, got {summary!r}")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs a checkpoint to resume from")
+
+    loop = _Loop(
+        train_fn=train_fn,
+        train_epoch_fn=train_epoch_fn,
+        validate_fn=validate_fn,
+        test_fn=test_fn,
+        n_train_batches=n_train_batches,
+        n_valid_batches=n_valid_batches,
+        n_test_batches=n_test_batches,
+        n_epochs=n_epochs,
+        patience_increase=patience_increase,
+        improvement_threshold=improvement_threshold,
+        validation_frequency=validation_frequency,
+        checkpoint=checkpoint,
+        on_new_best=on_new_best,
+        print_fn=print_fn,
+        train_log_frequency=train_log_frequency,
+    )
+    start_time = time.perf_counter()
+    resumed = resume and checkpoint.exists()
+    state = checkpoint.restore(loop.run_shape) if resumed else LoopState(patience=patience)
+    with ProgressBar(wanted(progress), total=loop.planned_iterations(state), initial=state.iter + 1) as bar:
+        loop.run(state, bar, resumed)
+    result = TrainingResult.from_state(state, seconds=time.perf_counter() - start_time)
+    if summary is not None:
+        for line in messages.summary_lines(summary, result):
+            print_fn(line)
+    return result
+
+
+@dataclasses.dataclass
+class _Loop:
+    """The tutorial loop's fixed settings, and the loop itself over a ``LoopState``."""
+
+    train_fn: Optional[Callable]
+    train_epoch_fn: Optional[Callable]
+    validate_fn: Callable
+    test_fn: Callable
+    n_train_batches: int
+    n_valid_batches: int
+    n_test_batches: int
+    n_epochs: int
+    patience_increase: float
+    improvement_threshold: float
+    validation_frequency: int
+    checkpoint: Any
+    on_new_best: Optional[Callable]
+    print_fn: Callable
+    train_log_frequency: Optional[int]
+
+    @property
+    def run_shape(self):
+        """What a checkpoint must agree on to be resumed by this run."""
+        return {"n_train_batches": self.n_train_batches, "validation_frequency": self.validation_frequency}
+
+    def planned_iterations(self, state):
+        """Minibatches the run will train if the validation loss never improves again."""
+        return min(self.n_epochs * self.n_train_batches, math.ceil(state.patience) + 1)
+
+    def run(self, state, bar, resumed):
+        self.state, self.bar = state, bar
+        for epoch, first_index in self._epochs(resumed):
+            self._run_epoch(epoch, first_index)
+
+    def _epochs(self, resumed):
+        """Yields ``(epoch, first minibatch index)``, as the tutorial's while loop counts them.
+
+        A resumed run first finishes the epoch its checkpoint was saved in,
+        including the patience check that followed the save.
+        """
+        state = self.state
+        if resumed:
+            state.done_looping = state.patience <= state.iter
+            yield state.epoch, state.iter + 1 - (state.epoch - 1) * self.n_train_batches
+        while state.epoch < self.n_epochs and not state.done_looping:
+            state.epoch += 1
+            yield state.epoch, 0
+
+    def _run_epoch(self, epoch, minibatch_index):
+        state = self.state
+        while minibatch_index < self.n_train_batches and not state.done_looping:
+            last_index = self._last_index_of_chunk(epoch, minibatch_index)
+            self._train(epoch, minibatch_index, last_index)
+            state.iter = (epoch - 1) * self.n_train_batches + last_index
+            if (state.iter + 1) % self.validation_frequency == 0:
+                self._validate(epoch, last_index)
+            if state.patience <= state.iter:
+                state.done_looping = True
+            minibatch_index = last_index + 1
+        state.close_epoch()
+
+    def _last_index_of_chunk(self, epoch, minibatch_index):
+        """Last minibatch to train before the loop must decide something.
+
+        That is the next validation point, the iteration where patience runs
+        out (patience only changes at validation points, so it is known now),
+        or the end of the epoch, whichever comes first.
+        """
+        if self.train_epoch_fn is None:
+            return minibatch_index
+        first_iter = (epoch - 1) * self.n_train_batches + minibatch_index
+        frequency = self.validation_frequency
+        next_validation = (first_iter // frequency + 1) * frequency - 1
+        patience_stop = max(first_iter, math.ceil(self.state.patience))
+        end_of_epoch = epoch * self.n_train_batches - 1
+        return minibatch_index + min(next_validation, patience_stop, end_of_epoch) - first_iter
+
+    def _train(self, epoch, first_index, last_index):
+        first_iter = (epoch - 1) * self.n_train_batches + first_index
+        if self.train_log_frequency:
+            first_logged = -(-first_iter // self.train_log_frequency) * self.train_log_frequency
+            for iteration in range(first_logged, first_iter + last_index - first_index + 1, self.train_log_frequency):
+                self._say(messages.training_at_line(iteration))
+        if self.train_epoch_fn is None:
+            cost = self.train_fn(first_index)
+        else:
+            cost = self.train_epoch_fn(np.arange(first_index, last_index + 1, dtype=np.int32))
+        self.state.current_epoch_costs.append(cost)
+        self.bar.advance(last_index - first_index + 1)
+
+    def _validate(self, epoch, minibatch_index):
+        state = self.state
+        this_validation_loss = float(np.mean([self.validate_fn(i) for i in range(self.n_valid_batches)]))
+        self._say(messages.validation_line(epoch, minibatch_index + 1, self.n_train_batches, this_validation_loss))
+        state.history.validation.append((state.iter, epoch, this_validation_loss))
+        if this_validation_loss < state.best_validation_loss:
+            if this_validation_loss < state.best_validation_loss * self.improvement_threshold:
+                state.patience = max(state.patience, state.iter * self.patience_increase)
+            state.best_validation_loss = this_validation_loss
+            state.best_iter = state.iter
+            state.test_score = float(np.mean([self.test_fn(i) for i in range(self.n_test_batches)]))
+            self._say(messages.test_line(epoch, minibatch_index + 1, self.n_train_batches, state.test_score))
+            state.history.test.append((state.iter, epoch, state.test_score))
+            if self.checkpoint is not None:
+                self.checkpoint.save(state, self.run_shape)
+            if self.on_new_best is not None:
+                self.on_new_best(state)
+        self.bar.describe(epoch, state.best_validation_loss, self.planned_iterations(state))
+
+    def _say(self, line):
+        self.bar.say(self.print_fn, line)

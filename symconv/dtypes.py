@@ -49,6 +49,8 @@ def true_div_dtype(*dtypes):
 
 def literal_array(value):
     """A NumPy array for a Python/NumPy literal, typed by Theano's autocast rules."""
+    if isinstance(value, np.generic):
+        return np.asarray(value)  # NumPy scalars are typed on purpose
     if isinstance(value, (bool, np.bool_)):
         return np.asarray(value, dtype="bool")
     if isinstance(value, int):

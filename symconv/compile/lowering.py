@@ -68,8 +68,12 @@ def lower_node(node, values):
     return out if isinstance(out, (tuple, list)) else (out,)
 
 
-def evaluate(outputs, env):
-    """Values of `outputs` given `env` (leaf variable -> value); `env` is extended in place."""
+def evaluate(outputs, env, perturb=None):
+    """Values of `outputs` given `env` (leaf variable -> value); `env` is extended in place.
+
+    `perturb` maps variables to values added to them once computed (how grad
+    differentiates with respect to intermediate variables).
+    """
     order = toposort(outputs, stop=env)
     for node in order:
         if node.op.name == "grad" and node.outputs[0] not in env:
@@ -79,7 +83,7 @@ def evaluate(outputs, env):
             continue
         values = [_leaf_value(inp, env) for inp in node.inputs]
         for var, value in zip(node.outputs, lower_node(node, values)):
-            env[var] = value
+            env[var] = value + perturb[var] if perturb and var in perturb else value
     return [_leaf_value(v, env) for v in outputs]
 
 
@@ -108,16 +112,22 @@ def _evaluate_grad_group(first, order, env):
     for var in constant_vars & set(env):
         env[var] = jax.lax.stop_gradient(env[var])
     differentiable = [v for v in wrt if v.dtype[0] in "fc"]
+    # A wrt computed from another wrt is recomputed inside the vjp plus a zero
+    # perturbation, so the other's gradient flows through it (total derivative).
+    wrt_set = set(wrt)
+    derived = {v for v in differentiable if v.owner is not None and ancestors(v.owner.inputs) & wrt_set}
 
     def forward(wrt_values):
-        local = dict(env)
-        local.update(zip(differentiable, wrt_values))
+        local = {k: v for k, v in env.items() if k not in dependent}
+        local.update((v, val) for v, val in zip(differentiable, wrt_values) if v not in derived)
+        perturb = {v: val for v, val in zip(differentiable, wrt_values) if v in derived}
         with collecting_checks() as checks:
-            (cost_value,) = evaluate([cost], local)
+            (cost_value,) = evaluate([cost], local, perturb)
         computed = {v: local[v] for v in dependent if v in local and v not in env}
         return cost_value, (computed, checks)
 
-    cost_value, vjp, (computed, checks) = jax.vjp(forward, [env[v] for v in differentiable], has_aux=True)
+    primals = [jnp.zeros_like(env[v]) if v in derived else env[v] for v in differentiable]
+    cost_value, vjp, (computed, checks) = jax.vjp(forward, primals, has_aux=True)
     for check in checks:
         record_check(check[0], check[1], *check[2])
     (grads,) = vjp(jnp.ones_like(cost_value))

@@ -1,0 +1,177 @@
+"""Theano's ``conv2d`` (``theano.tensor.nnet.conv2d`` / ``abstract_conv``) as a pure JAX function.
+
+Layouts are Theano's: the input ``x`` is NCHW and the filters ``w`` are OIHW, where
+I = channels / num_groups. ``filter_flip=True`` (Theano's default) is a true convolution: the
+kernels are flipped in both spatial dimensions before they slide over the input.
+
+Two lowerings compute the same function:
+- ``'lax'``: one ``lax.conv_general_dilated`` (cuDNN on GPU).
+- ``'im2col'``: kh*kw shifted strided slices of the padded input, then one contraction with the
+  filters. On CPU, XLA's convolution gradient is slow; the gradient of slices and a matmul is
+  slices, pads and matmuls, which made the LeNet5 training step about 1.6x faster
+  (benchmarks/notes/kernel-lowering.md).
+``choose_conv_lowering`` is the single place that picks between them.
+"""
+import operator
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+LOWERINGS = ('lax', 'im2col')
+BORDER_MODES = ('valid', 'full', 'half')
+
+
+def choose_conv_lowering(platform):
+    """The lowering ``conv2d`` uses when none is given: im2col on CPU, XLA's convolution elsewhere."""
+    return 'im2col' if platform == 'cpu' else 'lax'
+
+
+def int_pair(value, name, minimum):
+    """``value`` as a tuple of two Python ints >= ``minimum``; an int stands for both dimensions."""
+    values = (value, value) if _is_int(value) else value
+    try:
+        pair = tuple(operator.index(v) for v in values)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or min(pair) < minimum:
+        raise ValueError(f'{name} must be an int >= {minimum} or a pair of them, got {value!r}')
+    return pair
+
+
+def conv2d_padding(border_mode, kernel_shape, filter_dilation=(1, 1)):
+    """Zero padding ``((top, bottom), (left, right))`` that Theano's ``border_mode`` means.
+
+    'valid' pads nothing, 'full' pads dilated_kernel - 1 and 'half' dilated_kernel // 2 on each
+    side; an int pads both dimensions symmetrically; a pair gives (pad_h, pad_w), each an int or,
+    as in Theano 1.0, an asymmetric (before, after) pair.
+    """
+    dilated = [(k - 1) * d + 1 for k, d in zip(kernel_shape, filter_dilation)]
+    if isinstance(border_mode, str) and border_mode in BORDER_MODES:
+        per_side = {'valid': [0, 0], 'full': [k - 1 for k in dilated],
+                    'half': [k // 2 for k in dilated]}[border_mode]
+        return tuple((p, p) for p in per_side)
+    if _is_int(border_mode) and border_mode >= 0:
+        return ((int(border_mode), int(border_mode)),) * 2
+    if isinstance(border_mode, (tuple, list)) and len(border_mode) == 2:
+        sides = [_padding_of_one_dim(mode) for mode in border_mode]
+        if None not in sides:
+            return tuple(sides)
+    raise ValueError(
+        f"invalid border_mode {border_mode!r}: use 'valid', 'full', 'half', a non-negative int, "
+        "or a pair (pad_h, pad_w) whose entries are non-negative ints or (before, after) pairs")
+
+
+def conv2d_output_shape(x_shape, w_shape, border_mode='valid', subsample=(1, 1),
+                        filter_dilation=(1, 1)):
+    """Shape of ``conv2d(x, w, ...)``: Theano's ``get_conv_output_shape``."""
+    subsample = int_pair(subsample, 'subsample', 1)
+    filter_dilation = int_pair(filter_dilation, 'filter_dilation', 1)
+    padding = conv2d_padding(border_mode, w_shape[2:], filter_dilation)
+    spatial = tuple(
+        (size + before + after - ((k - 1) * d + 1)) // s + 1
+        for size, (before, after), k, d, s in zip(
+            x_shape[2:], padding, w_shape[2:], filter_dilation, subsample))
+    return (x_shape[0], w_shape[0]) + spatial
+
+
+def conv2d(x, w, border_mode='valid', subsample=(1, 1), filter_flip=True,
+           filter_dilation=(1, 1), num_groups=1, precision=None, lowering=None):
+    """Theano's ``conv2d`` of NCHW images ``x`` with OIHW filters ``w``.
+
+    ``precision`` goes to the contraction; None means ``lax.Precision.HIGHEST`` so float32 is
+    computed in full float32 as Theano did. ``lowering`` is 'lax', 'im2col' or None for
+    ``choose_conv_lowering`` of the default backend.
+    """
+    x, w = jnp.asarray(x), jnp.asarray(w)
+    subsample = int_pair(subsample, 'subsample', 1)
+    filter_dilation = int_pair(filter_dilation, 'filter_dilation', 1)
+    _check_shapes(x.shape, w.shape, num_groups)
+    padding = conv2d_padding(border_mode, w.shape[2:], filter_dilation)
+    out_shape = conv2d_output_shape(x.shape, w.shape, padding, subsample, filter_dilation)
+    if min(out_shape[2:]) < 1:
+        raise ValueError(
+            f'conv2d output would be empty: image {x.shape[2:]} padded by {padding} is smaller '
+            f'than the dilated kernel {w.shape[2:]} (dilation {filter_dilation})')
+    if lowering is None:
+        lowering = choose_conv_lowering(jax.default_backend())
+    if lowering not in LOWERINGS:
+        raise ValueError(f'lowering must be one of {LOWERINGS} or None, got {lowering!r}')
+    dtype = jnp.promote_types(x.dtype, w.dtype)
+    x, w = x.astype(dtype), w.astype(dtype)
+    if filter_flip:
+        w = lax.rev(w, (2, 3))
+    if precision is None:
+        precision = lax.Precision.HIGHEST
+    lower = _conv_lax if lowering == 'lax' else _conv_im2col
+    return lower(x, w, padding, subsample, filter_dilation, num_groups, precision)
+
+
+def _conv_lax(x, w, padding, strides, dilation, groups, precision):
+    return lax.conv_general_dilated(
+        x, w, window_strides=strides, padding=padding, rhs_dilation=dilation,
+        dimension_numbers=('NCHW', 'OIHW', 'NCHW'), feature_group_count=groups,
+        precision=precision)
+
+
+def _conv_im2col(x, w, padding, strides, dilation, groups, precision):
+    """Cross-correlation as kh*kw strided slices of the padded input and one contraction.
+
+    Channels-last inside, so that each output pixel's patch is one contiguous row of a
+    (pixels, kh*kw*channels) matrix: the matmul and its gradient run as plain GEMMs, the fastest
+    of the layouts measured in benchmarks/notes/kernel-lowering.md.
+    """
+    n, channels = x.shape[:2]
+    out_channels, group_channels, kh, kw = w.shape
+    x = jnp.transpose(x, (0, 2, 3, 1))
+    x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0),) + tuple(
+        (before, after, 0) for before, after in padding) + ((0, 0, 0),))
+    out_h, out_w = ((size - (k - 1) * d - 1) // s + 1
+                    for size, k, d, s in zip(x.shape[1:3], (kh, kw), dilation, strides))
+    sh, sw = strides
+    patches = jnp.stack([
+        lax.slice(x, (0, i * dilation[0], j * dilation[1], 0),
+                  (n, i * dilation[0] + (out_h - 1) * sh + 1,
+                   j * dilation[1] + (out_w - 1) * sw + 1, channels),
+                  (1, sh, sw, 1))
+        for i in range(kh) for j in range(kw)], axis=3)
+    pixels, group_outputs = n * out_h * out_w, out_channels // groups
+    patches = jnp.transpose(patches.reshape(pixels, kh * kw, groups, group_channels),
+                            (2, 0, 1, 3)).reshape(groups, pixels, kh * kw * group_channels)
+    filters = jnp.transpose(w.reshape(groups, group_outputs, group_channels, kh, kw),
+                            (0, 3, 4, 2, 1)).reshape(groups, kh * kw * group_channels, group_outputs)
+    out = jnp.matmul(patches, filters, precision=precision)
+    out = jnp.transpose(out, (1, 0, 2)).reshape(n, out_h, out_w, out_channels)
+    return jnp.transpose(out, (0, 3, 1, 2))
+
+
+def _check_shapes(x_shape, w_shape, num_groups):
+    if len(x_shape) != 4 or len(w_shape) != 4:
+        raise TypeError(f'conv2d needs a 4D NCHW input and 4D OIHW filters, got shapes '
+                        f'{tuple(x_shape)} and {tuple(w_shape)}')
+    if not _is_int(num_groups) or num_groups < 1:
+        raise ValueError(f'num_groups must be a positive int, got {num_groups!r}')
+    if x_shape[1] != w_shape[1] * num_groups:
+        raise ValueError(
+            f'the input has {x_shape[1]} channels but the filters expect '
+            f'{w_shape[1]} per group x {num_groups} groups = {w_shape[1] * num_groups}')
+    if w_shape[0] % num_groups:
+        raise ValueError(f'{w_shape[0]} filters cannot be split into {num_groups} groups')
+
+
+def _padding_of_one_dim(mode):
+    if _is_int(mode) and mode >= 0:
+        return (int(mode), int(mode))
+    if (isinstance(mode, (tuple, list)) and len(mode) == 2
+            and all(_is_int(m) and m >= 0 for m in mode)):
+        return tuple(int(m) for m in mode)
+    return None
+
+
+def _is_int(value):
+    """True for Python and NumPy integers, but not for bools (border_mode=True is a mistake)."""
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return not isinstance(value, bool)

@@ -1,0 +1,177 @@
+"""Theano's ``pool_2d`` (``theano.tensor.signal.pool``) as a pure JAX function.
+
+Pools the last two dimensions of an input with at least two. Window ``k`` along a dimension covers
+``[k * stride, k * stride + ws)`` of the image padded by ``pad`` on both sides. With
+``ignore_border=False`` Theano keeps the partial windows at the far border, so the input is padded
+at the end up to the extent the windows cover; those cells, like ``pad``, are never real data:
+-inf for max (padding never wins), zero for the sums, and not counted by 'average_exc_pad'.
+
+The max gradient is Theano's: every element equal to its window's maximum receives the window's
+output gradient (ties all get it), where JAX's own rule would split it among them.
+"""
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from symconv.kernels.conv import int_pair
+
+POOL_MODES = ('max', 'sum', 'average_inc_pad', 'average_exc_pad')
+
+
+def pool_2d_out_shape(image_shape, ws, ignore_border=True, stride=None, pad=(0, 0)):
+    """Theano's ``Pool.out_shape``: the leading dims, then the number of windows per pooled dim.
+
+    With padded length r = size + 2 * pad: ignore_border=True gives max((r - ws) // stride + 1, 0);
+    ignore_border=False gives (r - 1) // stride + 1 when stride >= ws, otherwise
+    max(0, (r - 1 - ws + stride) // stride) + 1 (windows are added until one reaches the border).
+    """
+    ws = int_pair(ws, 'ws', 1)
+    stride = ws if stride is None else int_pair(stride, 'stride', 1)
+    pad = int_pair(pad, 'pad', 0)
+    pooled = tuple(_window_count(size + 2 * p, w, s, ignore_border)
+                   for size, w, s, p in zip(image_shape[-2:], ws, stride, pad))
+    return tuple(image_shape[:-2]) + pooled
+
+
+def pool_2d(x, ws, ignore_border=True, stride=None, pad=(0, 0), mode='max'):
+    """Theano's ``pool_2d``: max, sum or average over (possibly overlapping, padded) windows.
+
+    'average_inc_pad' divides by ws[0] * ws[1] (padding included); 'average_exc_pad' divides by
+    the number of real elements in the window. With ignore_border=False both divide a partial
+    border window by its actual size, as Theano's C and Python implementations do.
+    """
+    x = jnp.asarray(x)
+    ws = int_pair(ws, 'ws', 1)
+    stride = ws if stride is None else int_pair(stride, 'stride', 1)
+    pad = int_pair(pad, 'pad', 0)
+    if mode not in POOL_MODES:
+        raise ValueError(f'pool mode must be one of {POOL_MODES}, got {mode!r}')
+    if x.ndim < 2:
+        raise NotImplementedError(f'pool_2d requires an input with ndim >= 2, got ndim={x.ndim}')
+    if pad != (0, 0) and not ignore_border:
+        raise NotImplementedError(
+            f'pad={pad} works only with ignore_border=True (as in Theano)')
+    if pad[0] >= ws[0] or pad[1] >= ws[1]:
+        raise NotImplementedError(f'pad={pad} must be smaller than the window ws={ws}')
+    out_shape = pool_2d_out_shape(x.shape, ws, ignore_border, stride, pad)
+    if 0 in out_shape[-2:]:
+        return jnp.zeros(out_shape, x.dtype)
+
+    fill = _lowest(x.dtype) if mode == 'max' else np.zeros((), x.dtype)
+    windowed = _pad_to_window_extent(x, fill, out_shape[-2:], ws, stride, pad)
+    if mode == 'max':
+        if stride == ws:
+            return _max_pool_blocks(windowed, ws)
+        return _max_pool_windows(windowed, ws, stride)
+    if stride == ws:
+        summed = _blocks(windowed, ws).sum(axis=(-3, -1))
+    else:
+        summed = lax.reduce_window(windowed, fill, lax.add, _window(x.ndim, ws),
+                                   _window(x.ndim, stride), 'VALID')
+    if mode == 'sum':
+        return summed
+    if mode == 'average_inc_pad' and ignore_border:
+        return lax.div(summed, jnp.asarray(ws[0] * ws[1], x.dtype))
+    rows, cols = (_real_counts(size, n, w, s, p) for size, n, w, s, p in
+                  zip(x.shape[-2:], out_shape[-2:], ws, stride, pad))
+    if (rows == ws[0]).all() and (cols == ws[1]).all():
+        return lax.div(summed, jnp.asarray(ws[0] * ws[1], x.dtype))
+    counts = jnp.asarray(rows, x.dtype)[:, None] * jnp.asarray(cols, x.dtype)[None, :]
+    return lax.div(summed, jnp.broadcast_to(counts, summed.shape))
+
+
+def _window_count(padded, window, stride, ignore_border):
+    if ignore_border:
+        return max((padded - window) // stride + 1, 0)
+    if stride >= window:
+        return (padded - 1) // stride + 1
+    return max(0, (padded - 1 - window + stride) // stride) + 1
+
+
+def _pad_to_window_extent(x, fill, pooled, ws, stride, pad):
+    """Pad (or crop the unused tail of) the pooled dims to exactly what the windows cover."""
+    extents = [(n - 1) * s + w for n, s, w in zip(pooled, stride, ws)]
+    config = [(0, 0, 0)] * (x.ndim - 2) + [
+        (p, extent - size - p, 0) for p, extent, size in zip(pad, extents, x.shape[-2:])]
+    return lax.pad(x, jnp.asarray(fill, x.dtype), config)
+
+
+def _real_counts(size, pooled, window, stride, pad):
+    """How many real (non-padding, inside-the-image) elements each window holds along one dim."""
+    starts = np.arange(pooled) * stride
+    return np.minimum(starts + window, pad + size) - np.maximum(starts, pad)
+
+
+def _window(ndim, pair):
+    return (1,) * (ndim - 2) + tuple(pair)
+
+
+def _lowest(dtype):
+    if jnp.issubdtype(dtype, jnp.floating):
+        return np.array(-np.inf, dtype)
+    return np.array(jnp.iinfo(dtype).min, dtype)
+
+
+def _blocks(x, ws):
+    """View (..., H, W) as (..., H / ws0, ws0, W / ws1, ws1): non-overlapping windows."""
+    *lead, h, w = x.shape
+    return x.reshape(*lead, h // ws[0], ws[0], w // ws[1], ws[1])
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1,))
+def _max_pool_blocks(x, ws):
+    return _blocks(x, ws).max(axis=(-3, -1))
+
+
+def _max_pool_blocks_fwd(x, ws):
+    out = _max_pool_blocks(x, ws)
+    return out, (x, out)
+
+
+def _max_pool_blocks_bwd(ws, residuals, g):
+    x, out = residuals
+    is_max = _blocks(x, ws) == out[..., :, None, :, None]
+    return (jnp.where(is_max, g[..., :, None, :, None], 0).reshape(x.shape),)
+
+
+_max_pool_blocks.defvjp(_max_pool_blocks_fwd, _max_pool_blocks_bwd)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
+def _max_pool_windows(x, ws, stride):
+    return lax.reduce_window(x, _lowest(x.dtype), lax.max, _window(x.ndim, ws),
+                             _window(x.ndim, stride), 'VALID')
+
+
+def _max_pool_windows_fwd(x, ws, stride):
+    out = _max_pool_windows(x, ws, stride)
+    return out, (x, out)
+
+
+def _max_pool_windows_bwd(ws, stride, residuals, g):
+    """Sum, over the ws0 * ws1 offsets inside a window, of g scattered where x equals the max.
+
+    The elements at offset (a, b) of every window form one strided slice of x; lax.pad with
+    interior padding puts the gradient back at their positions.
+    """
+    x, out = residuals
+    lead = x.ndim - 2
+    out_h, out_w = out.shape[-2:]
+    zero = jnp.zeros((), g.dtype)
+    grad = jnp.zeros_like(x)
+    for a in range(ws[0]):
+        for b in range(ws[1]):
+            start = (0,) * lead + (a, b)
+            limit = x.shape[:lead] + (a + (out_h - 1) * stride[0] + 1,
+                                      b + (out_w - 1) * stride[1] + 1)
+            at_offset = lax.slice(x, start, limit, _window(x.ndim, stride))
+            share = jnp.where(at_offset == out, g, zero)
+            grad = grad + lax.pad(share, zero, [(0, 0, 0)] * lead + [
+                (a, ws[0] - 1 - a, stride[0] - 1), (b, ws[1] - 1 - b, stride[1] - 1)])
+    return (grad,)
+
+
+_max_pool_windows.defvjp(_max_pool_windows_fwd, _max_pool_windows_bwd)

@@ -1,2 +1,4 @@
-"""``T.nnet``: nonlinearities and losses of neural networks."""
+"""``T.nnet``: convolution, nonlinearities and losses of neural networks."""
+from . import conv  # noqa: F401
 from .basic import *  # noqa: F401,F403
+from .convolution import conv2d  # noqa: F401

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import MissingInputError, UnusedInputError
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves
+from ..rewrites import stabilize
 from ..tensor.basic import as_tensor_variable
 from .lowering import NeedsStaticValue, collecting_checks, evaluate
 from .shared import SharedVariable
@@ -52,7 +53,7 @@ class Function:
         outputs = [as_tensor_variable(o) for o in outputs]
         update_pairs = _update_pairs(updates)
         replace = _givens(givens)
-        graphs = clone_replace(outputs + [u for _, u in update_pairs], replace)
+        graphs = stabilize(clone_replace(outputs + [u for _, u in update_pairs], replace))
         self.outputs, update_values = graphs[: len(outputs)], graphs[len(outputs):]
         update_pairs = list(zip([s for s, _ in update_pairs], update_values))
         if not no_default_updates:

@@ -259,3 +259,33 @@ def test_sixty_four_bit_types_are_real():
     assert T.lt(T.dvector(), 1).dtype == "bool"
     with symconv.config.change_flags(floatX="float32"):
         assert symconv.function([], T.constant(np.float64(1.0) / 3))().dtype == np.float64
+
+
+def test_map_equals_calls_one_by_one():
+    def build():
+        data = symconv.shared(np.arange(40.0).reshape(20, 2), name="data")
+        w = symconv.shared(np.zeros(2), name="w")
+        i = T.lscalar("i")
+        batch = data[i * 4:(i + 1) * 4]
+        f = symconv.function([i], (batch * w).sum(), updates=[(w, w * 0.5 + batch.mean(axis=0))])
+        return f, w
+
+    f, w = build()
+    expected = [f(i) for i in (0, 3, 1, 4, 2)]
+    g, w2 = build()
+    got = g.map([0, 3, 1, 4, 2])
+    np.testing.assert_allclose(got, expected)
+    np.testing.assert_allclose(w2.get_value(), w.get_value())
+    g.map([0, 1, 2, 3, 4, 0, 1])
+    g.map([1, 2, 3])
+    assert g._jitted_many._cache_size() == 2  # lengths 5 and 7 share the bucket of 8; 3 uses 4
+
+
+def test_map_stops_updating_at_a_failed_check():
+    data = symconv.shared(np.ones((8, 1)), name="data")
+    w = symconv.shared(np.zeros(1), name="w")
+    i = T.lscalar("i")
+    f = symconv.function([i], [], updates=[(w, w + data[i * 4:(i + 1) * 4].sum())])
+    with pytest.raises(IndexError, match="call 2 of map"):
+        f.map([0, 1, 2, 0])
+    np.testing.assert_allclose(w.get_value(), [8])

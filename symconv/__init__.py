@@ -9,13 +9,14 @@ _jax.config.update("jax_enable_x64", True)
 
 from .config import change_flags, config  # noqa: E402
 from . import tensor  # noqa: E402
-from .compile import Function, In, SharedVariable, function, shared  # noqa: E402
+from .compile import Function, In, Param, SharedVariable, function, shared  # noqa: E402
 from .gradient import grad  # noqa: E402
 from . import gradient, printing  # noqa: E402
+from .printing import pprint as pp  # noqa: E402
 from .errors import DisconnectedInputError, MissingInputError, NodeError, UnusedInputError  # noqa: E402
 from .graph import Variable  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["config", "change_flags", "tensor", "function", "shared", "In", "grad", "gradient", "printing",
+__all__ = ["config", "change_flags", "tensor", "function", "shared", "In", "Param", "pp", "grad", "gradient", "printing",
            "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
            "DisconnectedInputError", "NodeError"]

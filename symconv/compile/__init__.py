@@ -1,5 +1,5 @@
 """Compiling graphs: ``function``, ``In``, and the lowering of a graph to JAX."""
-from .function import Function, In, function
+from .function import Function, In, Param, function
 from .shared import SharedVariable, shared
 
-__all__ = ["Function", "In", "SharedVariable", "function", "shared"]
+__all__ = ["Function", "In", "Param", "SharedVariable", "function", "shared"]

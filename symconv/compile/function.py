@@ -30,6 +30,11 @@ class In:
         self.allow_downcast = allow_downcast
 
 
+def Param(variable, default=None, name=None, **kwargs):
+    """The old spelling of ``In``: ``theano.Param(lr, default=0.1)``."""
+    return In(variable, name=name, value=default, **kwargs)
+
+
 def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
              profile=None, on_unused_input=None):

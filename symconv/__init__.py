@@ -11,6 +11,8 @@ from .config import change_flags, config  # noqa: E402
 from . import tensor  # noqa: E402
 from .compile import Function, In, Param, SharedVariable, function, shared  # noqa: E402
 from .gradient import grad  # noqa: E402
+from . import scan as scan_module  # noqa: E402  (Theano's theano.scan_module)
+from .scan import foldl, foldr, map, reduce, scan  # noqa: E402,A004
 from . import gradient, printing  # noqa: E402
 from .printing import pprint as pp  # noqa: E402
 from .errors import DisconnectedInputError, MissingInputError, NodeError, UnusedInputError  # noqa: E402
@@ -18,5 +20,5 @@ from .graph import Variable  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["config", "change_flags", "tensor", "function", "shared", "In", "Param", "pp", "grad", "gradient", "printing",
-           "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
+           "scan", "scan_module", "map", "reduce", "foldl", "foldr", "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
            "DisconnectedInputError", "NodeError"]

@@ -1,0 +1,515 @@
+"""``symconv.scan``: Theano's symbolic loop, lowered to one ``jax.lax.scan``.
+
+``outputs, updates = scan(fn, sequences, outputs_info, non_sequences, n_steps)``
+calls `fn` once, when the graph is built, on fresh symbolic variables (one per
+sequence tap and per output tap; the non-sequences themselves are passed as
+Theano does).  The graph `fn` returns (the *inner* graph) becomes the
+parameter of one ``scan`` node, whose lowering builds the step function by
+lowering the inner graph with ``symconv.compile.lowering.evaluate`` (so every
+inner op, grad nodes included, lowers the normal way) and runs it under
+``jax.lax.scan``.  Gradients through the loop are JAX's own: ``grad`` lowers
+to ``jax.vjp``, which differentiates the ``lax.scan``.
+
+What the step reads from outside is found, not declared: every value of the
+inner graph that does not change from step to step and that feeds a value
+that does (``T.dot(x, W)`` of a closed-over input, a shared ``W``) is computed
+once, outside the loop, and passed to the node.  Shared variables the step
+updates, explicitly (``fn`` returns ``(outputs, {s: new_s})``) or through
+their ``default_update`` (random streams' states), are carried through the
+loop; their final values come back in `updates` for
+``symconv.function(..., updates=updates)``, as in Theano.
+"""
+import builtins
+import collections
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from .compile.lowering import NeedsStaticValue, collecting_checks, evaluate, fold_constant, record_check
+from .compile.shared import SharedVariable
+from .graph import Constant, Variable, leaves, toposort
+from .op import Op, make_node
+from .tensor.basic import as_tensor_variable
+from .tensor.type import TensorType
+
+__all__ = ["scan", "map", "reduce", "foldl", "foldr", "until", "OrderedUpdates"]
+
+
+class OrderedUpdates(collections.OrderedDict):
+    """Theano's OrderedUpdates: ``{shared variable: new value}``; ``a + b`` merges (a key may appear once)."""
+
+    def __add__(self, other):
+        merged = OrderedUpdates(self)
+        for key, value in (other.items() if isinstance(other, dict) else other):
+            if key in merged and merged[key] is not value:
+                raise KeyError(f"both sets of updates update the shared variable {key!r}")
+            merged[key] = value
+        return merged
+
+    def __radd__(self, other):
+        return OrderedUpdates(other.items() if isinstance(other, dict) else other) + self
+
+
+class until:  # noqa: N801 - Theano's name
+    """Theano's ``scan_module.until``: not supported (the number of steps must be known when compiling)."""
+
+    def __init__(self, condition):
+        raise NotImplementedError(
+            "symconv.scan does not support until(condition): a loop that stops on a run-time condition has outputs "
+            "whose length is only known at run time, and one XLA computation needs it known when compiling. "
+            "Run a fixed n_steps and mask the steps after the condition (T.switch) instead")
+
+
+# ------------------------------------------------------------------ the op
+
+
+class ScanInfo:
+    """The static description of a scan node (its op's `_info` parameter); plain picklable attributes.
+
+    seq_taps       per sequence, its taps
+    seq_vars       the inner variables of the sequence taps, in argument order
+    outs           per output of `fn`: (kind, taps, inner tap variables); kind 'nit' (not fed back),
+                   'sit' (taps [-1], the initial state is one step) or 'mit' (other taps, the initial
+                   state holds the first -min(taps) steps)
+    out_vars       the inner outputs (one per output of `fn`)
+    shared         shared variables carried through the loop; update_vars their inner new values
+    invariants     outer variables the step reads, bound to the node's inputs after the initial states
+    n_steps        the number of steps when known at build time; n_steps_var the symbolic one otherwise
+    """
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return f"<scan {self.name or ''} info>"
+
+
+def _scan_infer(*inputs, _info, name=None):
+    return list(_info.out_types)
+
+
+def _scan_impl(*values, _info, name=None):
+    info = _info
+    counts = np.cumsum([0, len(info.seq_taps), info.n_recurrent, len(info.shared), len(info.invariants)])
+    seq_values, init_values, shared_values, invariant_values = (
+        values[counts[i]:counts[i + 1]] for i in range(4))
+    n = _resolve_steps(info, seq_values, values[-1] if info.n_steps_var is not None else None)
+
+    xs = []
+    for taps, value in zip(info.seq_taps, seq_values):
+        value = jnp.asarray(value)
+        low, high = builtins.min(builtins.min(taps), 0), builtins.max(builtins.max(taps), 0)
+        length = value.shape[0] - (high - low)
+        for k in taps:
+            start = k - low
+            if info.go_backwards:
+                xs.append(jnp.flip(value[start + length - n:start + length], axis=0))
+            else:
+                xs.append(value[start:start + n])
+
+    recurrent = [(j, spec) for j, spec in enumerate(info.outs) if spec[0] != "nit"]
+    states = []
+    for (j, (kind, taps, _)), value in zip(recurrent, init_values):
+        value = jnp.asarray(value, info.out_types[j].dtype)
+        if kind == "mit":
+            depth = -builtins.min(taps)
+            if value.ndim == 0 or value.shape[0] < depth:
+                raise ValueError(f"scan: output {j} has taps {list(taps)}, so its initial state needs at least {depth} "
+                                 f"entries along its first axis; it has shape {value.shape}")
+            value = value[:depth]
+        states.append(value)
+    carried = [jnp.asarray(v, s.dtype) for v, s in zip(shared_values, info.shared)]
+    base_env = dict(zip(info.invariants, invariant_values))
+    trunc = info.truncate_gradient
+    cut = n - trunc if 0 <= trunc < n else None
+    messages = []
+    n_out = len(info.out_vars)
+
+    def step(carry, x):
+        states, shared, t = carry
+        if cut is not None:
+            # Truncated BPTT: no gradient reaches the steps before `cut`.
+            states = [jnp.where(t == cut, lax.stop_gradient(s), s) for s in states]
+            shared = [jnp.where(t == cut, lax.stop_gradient(s), s) for s in shared]
+        env = dict(base_env)
+        env.update(zip(info.seq_vars, x))
+        for (j, (kind, taps, tap_vars)), state in zip(recurrent, states):
+            if kind == "sit":
+                env[tap_vars[0]] = state
+            else:
+                depth = -builtins.min(taps)
+                env.update((var, state[depth + k]) for k, var in zip(taps, tap_vars))
+        env.update(zip(info.shared, shared))
+        with collecting_checks() as checks:
+            results = evaluate(list(info.out_vars) + list(info.update_vars), env)
+        outs = [jnp.asarray(v, ty.dtype) for v, ty in zip(results[:n_out], info.out_types)]
+        new_states = []
+        for (j, (kind, taps, _)), state in zip(recurrent, states):
+            expected = state.shape if kind == "sit" else state.shape[1:]
+            if outs[j].shape != expected:
+                raise ValueError(
+                    f"scan: output {j} of the step function has shape {outs[j].shape}, but its state "
+                    f"(outputs_info) has shape {expected}; the step must keep the shape of what it feeds back")
+            new_states.append(outs[j] if kind == "sit" else jnp.concatenate([state[1:], outs[j][None]], axis=0))
+        new_shared = []
+        for var, value, old in zip(info.shared, results[n_out:], shared):
+            value = jnp.asarray(value, var.dtype)
+            if value.shape != old.shape:
+                raise ValueError(f"scan: the update of shared variable {var!r} inside the step has shape {value.shape}, "
+                                 f"but its value has shape {old.shape}")
+            new_shared.append(value)
+        if cut is not None:
+            outs = [jnp.where(t < cut, lax.stop_gradient(o), o) for o in outs]
+        messages[:] = [c[1] for c in checks]
+        return (new_states, new_shared, t + 1), (outs, [(c[0], c[2]) for c in checks])
+
+    init = (states, carried, jnp.asarray(0, "int64"))
+    (_, final_shared, _), (ys, checks) = lax.scan(step, init, tuple(xs), length=n)
+    if n > 0:
+        for (oks, check_values), message in zip(checks, messages):
+            first = jnp.argmin(oks)
+            record_check(jnp.all(oks), _in_step(message, info.name), *[v[first] for v in check_values], first)
+    return tuple(ys) + tuple(final_shared)
+
+
+def _in_step(message, name):
+    if "{0" in message or ("{}" not in message and "{" in message):
+        return message  # numbered fields: leave the message as it is
+    label = f" {name!r}".replace("{", "{{").replace("}", "}}") if name else ""
+    return message + f" (in step {{}} of scan{label})"
+
+
+def _resolve_steps(info, seq_values, steps_value):
+    lengths = []
+    for taps, value in zip(info.seq_taps, seq_values):
+        span = builtins.max(builtins.max(taps), 0) - builtins.min(builtins.min(taps), 0)
+        lengths.append(np.shape(value)[0] - span)
+    if info.n_steps is not None:
+        n = info.n_steps
+    elif info.n_steps_var is not None:
+        if isinstance(steps_value, jax.core.Tracer):
+            exc = NeedsStaticValue("its number of steps (n_steps)")
+            exc.node = _StepsRequest(info)
+            raise exc
+        n = int(np.asarray(steps_value))
+        if n < 0:
+            raise ValueError(f"scan: n_steps is {n}; a negative number of steps is not supported")
+    else:
+        n = builtins.min(lengths)
+    for i, length in enumerate(lengths):
+        if length < n or length < 0:
+            raise ValueError(f"scan: sequence {i} (taps {list(info.seq_taps[i])}, {length} steps after "
+                             f"its taps) is shorter than the {n} steps scan must run")
+    return n
+
+
+class _StepsRequest:
+    """Stands for the scan node in NeedsStaticValue: names n_steps as the value `function` must make static."""
+
+    def __init__(self, info):
+        self.op = "scan"
+        self.inputs = [None, info.n_steps_var]
+        self.source = getattr(info, "source", None)
+
+
+# ------------------------------------------------------------- scan itself
+
+
+def _as_list(x):
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _taps(taps, default):
+    if taps is None:
+        return list(default)
+    return [int(t) for t in (taps if isinstance(taps, (list, tuple)) else [taps])]
+
+
+def _sequence(entry, i):
+    if isinstance(entry, dict):
+        if "input" not in entry:
+            raise ValueError(f"scan: sequence {i} is a dict without an 'input' entry: {entry!r}")
+        var, taps = as_tensor_variable(entry["input"]), _taps(entry.get("taps"), [0])
+    else:
+        var, taps = as_tensor_variable(entry), [0]
+    if var.ndim == 0:
+        raise TypeError(f"scan: sequence {i} ({var.describe()}) is a scalar; sequences are iterated over their "
+                        "first dimension")
+    return var, taps
+
+
+def _output(entry, i):
+    """(kind, taps, initial variable or None) for one entry of outputs_info."""
+    if entry is None:
+        return "nit", [], None
+    if isinstance(entry, dict):
+        if entry.get("return_steps") is not None:
+            raise ValueError("scan: return_steps is deprecated in Theano and not supported; index the output instead")
+        initial, taps = entry.get("initial"), entry.get("taps")
+        if initial is None:
+            if taps is not None:
+                raise ValueError(f"scan: outputs_info[{i}] has taps {taps} but no initial state; using past values "
+                                 "of an output needs an initial state")
+            return "nit", [], None
+        taps = _taps(taps, [-1])
+    else:
+        initial, taps = entry, [-1]
+    initial = as_tensor_variable(initial)
+    if not taps:
+        return "nit", [], None
+    if builtins.any(t >= 0 for t in taps):
+        raise ValueError(f"scan: outputs_info[{i}] asks for taps {taps}; an output can only use its past values "
+                         "(negative taps)")
+    if taps == [-1]:
+        return "sit", taps, initial
+    if initial.ndim == 0:
+        raise TypeError(f"scan: outputs_info[{i}] has taps {taps}, so its initial state must hold "
+                        f"{-min(taps)} steps along a first dimension; {initial.describe()} is a scalar")
+    return "mit", taps, initial
+
+
+def _steps(n_steps):
+    """(static int or None, symbolic variable or None)."""
+    if n_steps is None:
+        return None, None
+    if isinstance(n_steps, (int, float, np.integer, np.floating)) and not isinstance(n_steps, bool):
+        if isinstance(n_steps, (float, np.floating)) and not np.isfinite(n_steps):
+            return None, None
+        value = int(n_steps)
+    else:
+        var = as_tensor_variable(n_steps)
+        if var.ndim != 0 or var.dtype[:3] not in ("int", "uin"):
+            raise ValueError(f"scan: n_steps must be an integer scalar, got {var.describe()}")
+        folded = fold_constant(var)
+        if folded is None:
+            return None, var
+        value = int(folded)
+    if value < 0:
+        raise ValueError(f"scan: n_steps is {value}; a negative number of steps is not supported")
+    return value, None
+
+
+def _tap_name(var, k):
+    if not var.name:
+        return None
+    return f"{var.name}[t{'+' if k > 0 else ''}{k if k else ''}]"
+
+
+def _split_return(ret):
+    """Theano's fn may return outputs, (outputs, updates), (updates, outputs) or updates alone."""
+    if _is_updates(ret):
+        return [], _update_list(ret)
+    if isinstance(ret, (list, tuple)) and len(ret) == 2:
+        first, second = ret
+        if _is_updates(second) and not _is_updates(first):
+            return _as_list(first), _update_list(second)
+        if _is_updates(first) and not _is_updates(second):
+            return _as_list(second), _update_list(first)
+    return _as_list(ret), []
+
+
+def _is_updates(x):
+    if isinstance(x, dict):
+        return True
+    return (isinstance(x, (list, tuple)) and len(x) > 0 and builtins.all(
+        isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], SharedVariable) for p in x))
+
+
+def _update_list(updates):
+    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates)
+    out = []
+    for var, value in pairs:
+        if not isinstance(var, SharedVariable):
+            raise TypeError(f"scan: the step function updates {var!r}, which is not a shared variable")
+        value = as_tensor_variable(value)
+        if value.dtype != var.dtype or value.ndim != var.ndim:
+            raise TypeError(
+                f"scan: an update must have the type of its shared variable: {var!r} is {var.type}, but its new value "
+                f"{value.describe()} is {value.type}. Cast it: T.cast(new_value, {var.dtype!r})")
+        out.append((var, value))
+    return out
+
+
+def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None, truncate_gradient=-1,
+         go_backwards=False, mode=None, name=None, profile=False, allow_gc=None, strict=False, return_list=False):
+    """Theano's ``scan``: ``outputs, updates = scan(fn, sequences, outputs_info, non_sequences, n_steps)``.
+
+    `fn` is called once with, in order: one variable per tap of each sequence
+    (``{'input': x, 'taps': [-1, 0]}``; a plain variable is tap 0), one per tap
+    of each fed-back output (a plain initial state is tap -1;
+    ``{'initial': x0, 'taps': [-2, -1]}`` reads two past steps, ``x0`` holding
+    them along its first axis), then the non-sequences.  It returns the
+    outputs, ``(outputs, updates)`` or the updates alone.  The result stacks
+    each output over the steps (initial states excluded); `updates` maps the
+    shared variables the step updates (random states included) to their
+    values after the last step: pass it to ``symconv.function(updates=...)``.
+
+    `n_steps` may be an int or a symbolic integer scalar (a run-time one makes
+    the compiled function specialise on its value).  `truncate_gradient=k`
+    back-propagates through the last `k` steps only, as Theano's truncated
+    BPTT.  `mode`, `profile` and `allow_gc` are accepted and ignored.
+    """
+    seqs = [_sequence(s, i) for i, s in enumerate(_as_list(sequences))]
+    seqs = [(var, taps) for var, taps in seqs if taps]  # a sequence with no taps gives fn nothing
+    outs_info = [_output(o, i) for i, o in enumerate(_as_list(outputs_info))]
+    non_seqs = [v if isinstance(v, Variable) else as_tensor_variable(v) for v in _as_list(non_sequences)]
+    n_static, n_var = _steps(n_steps)
+    if not seqs and n_static is None and n_var is None:
+        raise ValueError("scan: no information about the number of steps; give n_steps or at least one sequence")
+    truncate_gradient = int(truncate_gradient)
+
+    seq_vars = []
+    for var, taps in seqs:
+        for k in taps:
+            seq_vars.append(TensorType(var.dtype, var.type.shape[1:])(_tap_name(var, k)))
+    out_specs, out_args = [], []
+    for kind, taps, initial in outs_info:
+        if kind == "sit":
+            tap_vars = [TensorType(initial.dtype, initial.type.shape)(_tap_name(initial, -1))]
+        elif kind == "mit":
+            tap_vars = [TensorType(initial.dtype, initial.type.shape[1:])(_tap_name(initial, k)) for k in taps]
+        else:
+            tap_vars = []
+        out_specs.append((kind, tuple(taps), tuple(tap_vars)))
+        out_args.extend(tap_vars)
+
+    outputs, updates = _split_return(fn(*(seq_vars + out_args + non_seqs)))
+    if builtins.any(isinstance(o, until) for o in outputs):
+        raise NotImplementedError("scan: until() is not supported")
+    outputs = [as_tensor_variable(o) for o in outputs]
+    if outs_info and len(outputs) != len(outs_info):
+        raise ValueError(
+            f"scan: the step function returns {len(outputs)} outputs but outputs_info describes {len(outs_info)}; "
+            "give None in outputs_info for each output that is not fed back (it behaves like a map)")
+    if not outs_info:
+        out_specs = [("nit", (), ())] * len(outputs)
+        outs_info = [("nit", [], None)] * len(outputs)
+    for j, ((kind, taps, initial), out) in enumerate(zip(outs_info, outputs)):
+        if kind == "nit":
+            continue
+        expected_ndim = initial.ndim if kind == "sit" else initial.ndim - 1
+        if out.dtype != initial.dtype or out.ndim != expected_ndim:
+            raise TypeError(
+                f"scan: the initial state (outputs_info[{j}]) {initial.describe()} is {initial.type}, but the step "
+                f"function's output {j} {out.describe()} is {out.type} ({out.ndim} dimensions, {expected_ndim} "
+                "expected); an upcast or downcast in the step function does this. Make them agree, e.g. with "
+                f"T.cast(..., {initial.dtype!r}) on the output or the initial state")
+
+    # Shared variables the step updates: explicitly, or through their default update.
+    fresh = seq_vars + out_args
+    boundary = [v for v in non_seqs if not isinstance(v, (SharedVariable, Constant))]
+    explicit = collections.OrderedDict(updates)
+    frontier = outputs + list(explicit.values())
+    while frontier:
+        new = []
+        for var in leaves(frontier, stop=fresh + boundary):
+            if isinstance(var, SharedVariable) and var.default_update is not None and var not in explicit:
+                explicit[var] = as_tensor_variable(var.default_update)
+                new.append(explicit[var])
+        frontier = new
+    shared = list(explicit)
+    update_vars = list(explicit.values())
+
+    # What changes from step to step; what the step reads from outside.
+    roots = outputs + update_vars
+    varying = set(fresh) | set(shared)
+    stop = varying | set(boundary)
+    order = toposort(roots, stop=stop)
+    for node in order:
+        if builtins.any(inp in varying for inp in node.inputs):
+            varying.update(node.outputs)
+    invariants = collections.OrderedDict()
+    for v in non_seqs:
+        if not isinstance(v, Constant) and v not in varying:
+            invariants[v] = None
+    for node in order:
+        if node.outputs[0] in varying:
+            for inp in node.inputs:
+                if inp not in varying and not isinstance(inp, Constant):
+                    invariants[inp] = None
+    for var in roots:
+        if var not in varying and not isinstance(var, Constant):
+            invariants[var] = None
+    if builtins.any(node.op.name == "grad" and node.outputs[0] in varying for node in order):
+        # A grad inside the step recomputes what lies between its wrt and its cost: give it the leaves too.
+        for var in leaves(roots, stop=stop):
+            if var not in varying and not isinstance(var, Constant):
+                invariants[var] = None
+    invariants = list(invariants)
+    if strict:
+        allowed = set(non_seqs) | set(shared)
+        hidden = [v for v in leaves(roots, stop=stop) if isinstance(v, SharedVariable) and v not in allowed]
+        if hidden:
+            raise ValueError(f"scan(strict=True): the step function uses the shared variables {hidden} that are not "
+                             "among non_sequences")
+
+    lengths = [None if var.type.shape[0] is None else var.type.shape[0]
+               - (builtins.max(builtins.max(taps), 0) - builtins.min(builtins.min(taps), 0)) for var, taps in seqs]
+    if n_static is not None:
+        lead = n_static
+    elif n_var is None and None not in lengths:
+        lead = builtins.max(builtins.min(lengths), 0)
+    else:
+        lead = None
+    out_types = []
+    for (kind, taps, initial), out in zip(outs_info, outputs):
+        shape = out.type.shape
+        if kind != "nit":
+            state_shape = initial.type.shape if kind == "sit" else initial.type.shape[1:]
+            shape = tuple(a if a is not None else b for a, b in zip(shape, state_shape))
+        out_types.append(TensorType(out.dtype, (lead,) + tuple(shape)))
+    out_types += [s.type for s in shared]
+
+    info = ScanInfo(
+        seq_taps=tuple(tuple(taps) for _, taps in seqs), seq_vars=tuple(seq_vars), outs=tuple(out_specs),
+        out_vars=tuple(outputs), shared=tuple(shared), update_vars=tuple(update_vars),
+        invariants=tuple(invariants), n_recurrent=builtins.sum(1 for spec in out_specs if spec[0] != "nit"),
+        n_steps=n_static, n_steps_var=n_var, go_backwards=bool(go_backwards),
+        truncate_gradient=truncate_gradient, name=name, out_types=tuple(out_types))
+    inputs = ([var for var, _ in seqs] + [initial for kind, _, initial in outs_info if kind != "nit"]
+              + shared + invariants + ([n_var] if n_var is not None else []))
+    params = {"_info": info}
+    if name:
+        params["name"] = name
+    node = make_node(Op("scan", _scan_impl, infer=_scan_infer, **params), inputs)
+    info.source = node.source
+
+    results = node.outputs[:len(outputs)]
+    new_updates = OrderedUpdates(zip(shared, node.outputs[len(outputs):]))
+    if return_list:
+        return list(results), new_updates
+    if not results:
+        return None, new_updates
+    return (results[0] if len(results) == 1 else list(results)), new_updates
+
+
+# ------------------------------------------------------- built on scan
+
+
+def map(fn, sequences, non_sequences=None, truncate_gradient=-1, go_backwards=False, mode=None, name=None):  # noqa: A001
+    """``fn`` applied to each element of the sequences: ``scan`` without fed-back outputs."""
+    return scan(fn, sequences=sequences, outputs_info=None, non_sequences=non_sequences,
+                truncate_gradient=truncate_gradient, go_backwards=go_backwards, mode=mode, name=name)
+
+
+def reduce(fn, sequences, outputs_info, non_sequences=None, go_backwards=False, mode=None, name=None):  # noqa: A001
+    """``scan`` keeping only the last step of each output."""
+    outs, updates = scan(fn, sequences=sequences, outputs_info=outputs_info, non_sequences=non_sequences,
+                         go_backwards=go_backwards, mode=mode, name=name)
+    if isinstance(outs, list):
+        return [o[-1] for o in outs], updates
+    return (None if outs is None else outs[-1]), updates
+
+
+def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
+    """``reduce`` from the first element to the last."""
+    return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=False, mode=mode, name=name)
+
+
+def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
+    """``reduce`` from the last element to the first."""
+    return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=True, mode=mode, name=name)

@@ -123,11 +123,10 @@ def _conv_im2col(x, w, padding, strides, dilation, groups, precision):
     """
     n, channels = x.shape[:2]
     out_channels, group_channels, kh, kw = w.shape
+    out_h, out_w = conv2d_output_shape(x.shape, w.shape, padding, strides, dilation)[2:]
     x = jnp.transpose(x, (0, 2, 3, 1))
     x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0),) + tuple(
         (before, after, 0) for before, after in padding) + ((0, 0, 0),))
-    out_h, out_w = ((size - (k - 1) * d - 1) // s + 1
-                    for size, k, d, s in zip(x.shape[1:3], (kh, kw), dilation, strides))
     sh, sw = strides
     patches = jnp.stack([
         lax.slice(x, (0, i * dilation[0], j * dilation[1], 0),

@@ -6,8 +6,11 @@ Pools the last two dimensions of an input with at least two. Window ``k`` along 
 at the end up to the extent the windows cover; those cells, like ``pad``, are never real data:
 -inf for max (padding never wins), zero for the sums, and not counted by 'average_exc_pad'.
 
-The max gradient is Theano's: every element equal to its window's maximum receives the window's
-output gradient (ties all get it), where JAX's own rule would split it among them.
+Max pooling's derivative is Theano's: every element equal to its window's maximum passes its
+tangent to the window (Theano's R_op), so in the gradient, JAX's transpose of that rule, every tied
+element receives the window's full output gradient (Theano's MaxPoolGrad), where JAX's own rule for
+max would split it among them. Defining the JVP rather than only the VJP keeps forward mode
+(R_op, jax.jvp, Hessians) working.
 """
 import functools
 
@@ -73,11 +76,10 @@ def pool_2d(x, ws, ignore_border=True, stride=None, pad=(0, 0), mode='max'):
                                    _window(x.ndim, stride), 'VALID')
     if mode == 'sum':
         return summed
-    if mode == 'average_inc_pad' and ignore_border:
-        return lax.div(summed, jnp.asarray(ws[0] * ws[1], x.dtype))
     rows, cols = (_real_counts(size, n, w, s, p) for size, n, w, s, p in
                   zip(x.shape[-2:], out_shape[-2:], ws, stride, pad))
-    if (rows == ws[0]).all() and (cols == ws[1]).all():
+    whole_windows = (rows == ws[0]).all() and (cols == ws[1]).all()
+    if whole_windows or (mode == 'average_inc_pad' and ignore_border):
         return lax.div(summed, jnp.asarray(ws[0] * ws[1], x.dtype))
     counts = jnp.asarray(rows, x.dtype)[:, None] * jnp.asarray(cols, x.dtype)[None, :]
     return lax.div(summed, jnp.broadcast_to(counts, summed.shape))
@@ -121,57 +123,40 @@ def _blocks(x, ws):
     return x.reshape(*lead, h // ws[0], ws[0], w // ws[1], ws[1])
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(1,))
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _max_pool_blocks(x, ws):
     return _blocks(x, ws).max(axis=(-3, -1))
 
 
-def _max_pool_blocks_fwd(x, ws):
+@_max_pool_blocks.defjvp
+def _max_pool_blocks_jvp(ws, primals, tangents):
+    (x,), (tangent,) = primals, tangents
     out = _max_pool_blocks(x, ws)
-    return out, (x, out)
-
-
-def _max_pool_blocks_bwd(ws, residuals, g):
-    x, out = residuals
     is_max = _blocks(x, ws) == out[..., :, None, :, None]
-    return (jnp.where(is_max, g[..., :, None, :, None], 0).reshape(x.shape),)
+    return out, jnp.where(is_max, _blocks(tangent, ws), 0).sum(axis=(-3, -1))
 
 
-_max_pool_blocks.defvjp(_max_pool_blocks_fwd, _max_pool_blocks_bwd)
-
-
-@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
 def _max_pool_windows(x, ws, stride):
     return lax.reduce_window(x, _lowest(x.dtype), lax.max, _window(x.ndim, ws),
                              _window(x.ndim, stride), 'VALID')
 
 
-def _max_pool_windows_fwd(x, ws, stride):
+@_max_pool_windows.defjvp
+def _max_pool_windows_jvp(ws, stride, primals, tangents):
+    """Sum over the ws0 * ws1 offsets inside a window: the elements at offset (a, b) of every
+    window form one strided slice, whose tangent counts where it equals the window's max."""
+    (x,), (tangent,) = primals, tangents
     out = _max_pool_windows(x, ws, stride)
-    return out, (x, out)
-
-
-def _max_pool_windows_bwd(ws, stride, residuals, g):
-    """Sum, over the ws0 * ws1 offsets inside a window, of g scattered where x equals the max.
-
-    The elements at offset (a, b) of every window form one strided slice of x; lax.pad with
-    interior padding puts the gradient back at their positions.
-    """
-    x, out = residuals
     lead = x.ndim - 2
-    out_h, out_w = out.shape[-2:]
-    zero = jnp.zeros((), g.dtype)
-    grad = jnp.zeros_like(x)
+    out_tangent = jnp.zeros_like(out)
     for a in range(ws[0]):
         for b in range(ws[1]):
             start = (0,) * lead + (a, b)
-            limit = x.shape[:lead] + (a + (out_h - 1) * stride[0] + 1,
-                                      b + (out_w - 1) * stride[1] + 1)
-            at_offset = lax.slice(x, start, limit, _window(x.ndim, stride))
-            share = jnp.where(at_offset == out, g, zero)
-            grad = grad + lax.pad(share, zero, [(0, 0, 0)] * lead + [
-                (a, ws[0] - 1 - a, stride[0] - 1), (b, ws[1] - 1 - b, stride[1] - 1)])
-    return (grad,)
-
-
-_max_pool_windows.defvjp(_max_pool_windows_fwd, _max_pool_windows_bwd)
+            limit = x.shape[:lead] + (a + (out.shape[-2] - 1) * stride[0] + 1,
+                                      b + (out.shape[-1] - 1) * stride[1] + 1)
+            strides = _window(x.ndim, stride)
+            is_max = lax.slice(x, start, limit, strides) == out
+            out_tangent = out_tangent + jnp.where(
+                is_max, lax.slice(tangent, start, limit, strides), 0)
+    return out, out_tangent

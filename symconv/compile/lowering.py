@@ -117,21 +117,25 @@ def _evaluate_grad_group(first, order, env):
     wrt_set = set(wrt)
     derived = {v for v in differentiable if v.owner is not None and ancestors(v.owner.inputs) & wrt_set}
 
+    computed_vars = []
+
     def forward(wrt_values):
         local = {k: v for k, v in env.items() if k not in dependent}
         local.update((v, val) for v, val in zip(differentiable, wrt_values) if v not in derived)
         perturb = {v: val for v, val in zip(differentiable, wrt_values) if v in derived}
         with collecting_checks() as checks:
             (cost_value,) = evaluate([cost], local, perturb)
-        computed = {v: local[v] for v in dependent if v in local and v not in env}
-        return cost_value, (computed, checks)
+        # Lists, not a dict keyed by Variables: JAX sorts dict keys, and
+        # comparing symbolic variables builds graph nodes.
+        computed_vars[:] = [v for v in dependent if v in local and v not in env]
+        return cost_value, ([local[v] for v in computed_vars], checks)
 
     primals = [jnp.zeros_like(env[v]) if v in derived else env[v] for v in differentiable]
-    cost_value, vjp, (computed, checks) = jax.vjp(forward, primals, has_aux=True)
+    cost_value, vjp, (computed_values, checks) = jax.vjp(forward, primals, has_aux=True)
     for check in checks:
         record_check(check[0], check[1], *check[2])
     (grads,) = vjp(jnp.ones_like(cost_value))
-    env.update(computed)
+    env.update(zip(computed_vars, computed_values))
     env[cost] = cost_value
     by_var = dict(zip(differentiable, grads))
     for node in group:

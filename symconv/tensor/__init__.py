@@ -14,3 +14,5 @@ from ..gradient import grad  # noqa: E402,F401
 from ..graph import Constant as TensorConstant, Variable as TensorVariable  # noqa: E402,F401
 from . import nnet  # noqa: E402,F401
 from ..compile.shared import SharedVariable as TensorSharedVariable  # noqa: E402,F401
+from . import shared_randomstreams  # noqa: E402,F401
+from .shared_randomstreams import RandomStreams  # noqa: E402,F401

@@ -1,4 +1,4 @@
 """``T.nnet``: convolution, nonlinearities and losses of neural networks."""
-from . import conv  # noqa: F401
+from . import bn, conv  # noqa: F401
 from .basic import *  # noqa: F401,F403
 from .convolution import conv2d  # noqa: F401

@@ -1,0 +1,1 @@
+"""``symconv.sandbox``: Theano's sandbox names (``sandbox.rng_mrg.MRG_RandomStreams``)."""

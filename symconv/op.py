@@ -18,7 +18,7 @@ from .errors import GraphBuildError
 class Op:
     """A primitive operation.  `impl(*arrays, **params)` is its JAX lowering."""
 
-    def __init__(self, name, impl, infer=None, **params):
+    def __init__(self, name, impl, /, infer=None, **params):
         self.name = name
         self.impl = impl
         self.infer = infer

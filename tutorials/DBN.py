@@ -1,0 +1,230 @@
+"""Deep belief networks (the deeplearning.net DBN tutorial), written against symconv.
+
+    python tutorials/DBN.py [--data SOURCE] [--epochs N] [--batch-size N] [--learning-rate F]
+                            [--seed N] [--out DIR] [--pretraining-epochs N] [--pretrain-lr F]
+                            [--k N] [--hidden-layers N,N,...] [--n-train N]
+
+A DBN stacks RBMs (see rbm.py): the first models the pixels, the next one the
+hidden units of the first given the data, and so on.  Trained greedily, one
+layer at a time with CD-k, each RBM improves a bound on the likelihood of the
+data.  Used as a classifier, the DBN is a multilayer perceptron of sigmoid
+layers, layer i sharing W and the hidden bias with RBM i, under a logistic
+regression layer; after the unsupervised pre-training, the whole network is
+fine-tuned by supervised SGD with the MLP tutorial's early stopping.
+
+--epochs and --learning-rate are those of the fine-tuning; the pre-training
+has its own.  Defaults are the tutorial's (three layers of 1000 units, 100
+pre-training epochs, minibatches of 10), which is long on a CPU: try
+``--hidden-layers 500,500 --pretraining-epochs 3 --epochs 20``.  The first
+RBM's filters are drawn after pre-training (``filters_layer0_pretrained.png``
+in --out), and the pre-training prints each layer's reconstruction
+cross-entropy per epoch.
+"""
+import os
+import sys
+import timeit
+
+import numpy
+import PIL.Image
+
+import symconv as theano
+import symconv.tensor as T
+from symconv.datasets import DatasetError, load_data
+from symconv.layers import HiddenLayer, LogisticRegression
+from symconv.sandbox.rng_mrg import MRG_RandomStreams
+
+from rbm import RBM
+from utils import early_stopping, tile_raster_images, tutorial_parser
+
+
+class DBN(object):
+    """A stack of sigmoid layers, each pre-trainable as an RBM, under a logistic regression layer.
+
+    numpy_rng            draws the initial weights
+    theano_rng           draws the Gibbs samples (one is made from numpy_rng when None)
+    hidden_layers_sizes  units of each hidden layer (at least one)
+    """
+
+    def __init__(self, numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=(500, 500), n_outs=10):
+        self.sigmoid_layers = []
+        self.rbm_layers = []
+        self.params = []
+        self.n_layers = len(hidden_layers_sizes)
+        if self.n_layers < 1:
+            raise ValueError('a DBN needs at least one hidden layer')
+
+        if not theano_rng:
+            theano_rng = MRG_RandomStreams(numpy_rng.randint(2 ** 30))
+        self.x = T.matrix('x')   # the minibatch, one rasterized image per row
+        self.y = T.ivector('y')  # its labels
+
+        for i in range(self.n_layers):
+            # Layer i reads the input (i = 0) or the output of layer i - 1.
+            input_size = n_ins if i == 0 else hidden_layers_sizes[i - 1]
+            layer_input = self.x if i == 0 else self.sigmoid_layers[-1].output
+
+            sigmoid_layer = HiddenLayer(rng=numpy_rng, input=layer_input, n_in=input_size,
+                                        n_out=hidden_layers_sizes[i], activation=T.nnet.sigmoid)
+            self.sigmoid_layers.append(sigmoid_layer)
+            # The network's parameters are the sigmoid layers' (and the logistic layer's);
+            # the RBMs' visible biases only serve the pre-training.
+            self.params.extend(sigmoid_layer.params)
+
+            # The RBM of this layer shares its weights and hidden bias with the sigmoid layer,
+            # so pre-training the RBM sets the MLP's weights.
+            rbm_layer = RBM(numpy_rng=numpy_rng, theano_rng=theano_rng, input=layer_input, n_visible=input_size,
+                            n_hidden=hidden_layers_sizes[i], W=sigmoid_layer.W, hbias=sigmoid_layer.b)
+            self.rbm_layers.append(rbm_layer)
+
+        self.logLayer = LogisticRegression(input=self.sigmoid_layers[-1].output, n_in=hidden_layers_sizes[-1],
+                                           n_out=n_outs)
+        self.params.extend(self.logLayer.params)
+
+        # Fine-tuning minimises the logistic layer's negative log-likelihood.
+        self.finetune_cost = self.logLayer.negative_log_likelihood(self.y)
+        # The fraction of the minibatch misclassified.
+        self.errors = self.logLayer.errors(self.y)
+
+    def pretraining_functions(self, train_set_x, batch_size, k):
+        """One function per layer, ``fn(index, lr=0.1) -> reconstruction cost``: a CD-k step of that layer's RBM.
+
+        `index` picks the minibatch of the shared `train_set_x`; `lr` is an
+        input with a default, so it can change between calls without recompiling.
+        """
+        index = T.lscalar('index')
+        learning_rate = T.scalar('lr')
+        batch_begin = index * batch_size
+        batch_end = batch_begin + batch_size
+
+        pretrain_fns = []
+        for i, rbm in enumerate(self.rbm_layers):
+            # CD-k (no persistent chain); the updates include the random streams' new states.
+            cost, updates = rbm.get_cost_updates(learning_rate, persistent=None, k=k)
+            fn = theano.function(inputs=[index, theano.In(learning_rate, value=0.1)], outputs=cost,
+                                 updates=updates, givens={self.x: train_set_x[batch_begin:batch_end]},
+                                 name='pretrain_layer_%d' % i)
+            pretrain_fns.append(fn)
+        return pretrain_fns
+
+    def build_finetune_functions(self, datasets, batch_size, learning_rate):
+        """``(train_fn, valid_score, test_score)``: an SGD step on minibatch `index` of the training set,
+        and two functions returning the error of every validation / test minibatch."""
+        (train_set_x, train_set_y), (valid_set_x, valid_set_y), (test_set_x, test_set_y) = datasets
+        n_valid_batches = valid_set_x.get_value(borrow=True).shape[0] // batch_size
+        n_test_batches = test_set_x.get_value(borrow=True).shape[0] // batch_size
+
+        index = T.lscalar('index')
+        gparams = T.grad(self.finetune_cost, self.params)
+        updates = [(param, param - gparam * learning_rate) for param, gparam in zip(self.params, gparams)]
+
+        def batch(data):
+            return data[index * batch_size:(index + 1) * batch_size]
+
+        train_fn = theano.function(inputs=[index], outputs=self.finetune_cost, updates=updates,
+                                   givens={self.x: batch(train_set_x), self.y: batch(train_set_y)}, name='train')
+        test_score_i = theano.function([index], self.errors,
+                                       givens={self.x: batch(test_set_x), self.y: batch(test_set_y)}, name='test')
+        valid_score_i = theano.function([index], self.errors,
+                                        givens={self.x: batch(valid_set_x), self.y: batch(valid_set_y)},
+                                        name='valid')
+
+        def valid_score():
+            return [valid_score_i(i) for i in range(n_valid_batches)]
+
+        def test_score():
+            return [test_score_i(i) for i in range(n_test_batches)]
+
+        return train_fn, valid_score, test_score
+
+
+def test_DBN(finetune_lr=0.1, pretraining_epochs=100, pretrain_lr=0.01, k=1, training_epochs=1000, dataset=None,
+             batch_size=10, hidden_layers_sizes=(1000, 1000, 1000), seed=123, output_folder='DBN_plots',
+             n_train=None, patience=None):
+    """Pre-trains a DBN layer by layer with CD-k, then fine-tunes it with early stopping; returns a dict.
+
+    ``pretraining_costs``: per layer, the mean reconstruction cross-entropy of each epoch
+    (a log-likelihood, so it rises towards 0 as the RBM learns);
+    ``validation_errors``: ``(epoch, error)`` pairs, epoch 0 being before fine-tuning;
+    ``best_validation_loss``, ``best_iter``, ``test_score`` (test error of the best model), ``epochs``.
+    `patience` (minibatches) defaults to 4 epochs' worth; `n_train` limits training to the first examples.
+    """
+    datasets = load_data(dataset)
+    train_set_x, train_set_y = datasets[0]
+
+    n_examples = train_set_x.get_value(borrow=True).shape[0]
+    if n_train is not None:
+        n_examples = min(n_examples, n_train)
+    n_train_batches = n_examples // batch_size
+    if n_train_batches < 1:
+        raise ValueError('%d training examples make no minibatch of %d' % (n_examples, batch_size))
+    if not os.path.isdir(output_folder):
+        os.makedirs(output_folder)
+
+    numpy_rng = numpy.random.RandomState(seed)
+    print('... building the model')
+    dbn = DBN(numpy_rng=numpy_rng, n_ins=28 * 28, hidden_layers_sizes=list(hidden_layers_sizes), n_outs=10)
+
+    #########################
+    # PRE-TRAINING          #
+    #########################
+    print('... getting the pretraining functions')
+    pretraining_fns = dbn.pretraining_functions(train_set_x=train_set_x, batch_size=batch_size, k=k)
+
+    print('... pre-training the model')
+    start_time = timeit.default_timer()
+    pretraining_costs = []
+    for i in range(dbn.n_layers):
+        layer_costs = []
+        for epoch in range(pretraining_epochs):
+            c = [pretraining_fns[i](index=batch_index, lr=pretrain_lr) for batch_index in range(n_train_batches)]
+            layer_costs.append(float(numpy.mean(c, dtype='float64')))
+            print('Pre-training layer %i, epoch %d, cost %f' % (i, epoch, layer_costs[-1]))
+        pretraining_costs.append(layer_costs)
+    end_time = timeit.default_timer()
+    print('The pretraining code for file %s ran for %.2fm'
+          % (os.path.split(__file__)[1], (end_time - start_time) / 60.), file=sys.stderr)
+    image = PIL.Image.fromarray(tile_raster_images(X=dbn.rbm_layers[0].W.get_value(borrow=True).T,
+                                                   img_shape=(28, 28), tile_shape=(10, 10), tile_spacing=(1, 1)))
+    image.save(os.path.join(output_folder, 'filters_layer0_pretrained.png'))
+
+    #########################
+    # FINE-TUNING           #
+    #########################
+    print('... getting the finetuning functions')
+    train_fn, validate_model, test_model = dbn.build_finetune_functions(datasets=datasets, batch_size=batch_size,
+                                                                        learning_rate=finetune_lr)
+    print('... finetuning the model')
+    result = early_stopping(train_fn, validate_model, test_model, n_train_batches, training_epochs,
+                            patience if patience is not None else 4 * n_train_batches)
+    print('The fine tuning code for file %s ran for %.2fm'
+          % (os.path.split(__file__)[1], result['seconds'] / 60.), file=sys.stderr)
+    result['pretraining_costs'] = pretraining_costs
+    result['model'] = dbn
+    return result
+
+
+def main(argv=None):
+    parser = tutorial_parser('DBN.py', 'Pre-train a deep belief network on MNIST with CD-k, then fine-tune it as '
+                             'a classifier.', epochs=1000, batch_size=10, learning_rate=0.1, seed=123,
+                             out='DBN_plots')
+    parser.add_argument('--pretraining-epochs', type=int, default=100, metavar='N',
+                        help='pre-training epochs per layer (default: %(default)s)')
+    parser.add_argument('--pretrain-lr', type=float, default=0.01, metavar='F',
+                        help='pre-training learning rate (default: %(default)s)')
+    parser.add_argument('--k', type=int, default=1, metavar='N', help='Gibbs steps of CD-k (default: %(default)s)')
+    parser.add_argument('--hidden-layers', default='1000,1000,1000', metavar='N,N,...',
+                        help='units of each hidden layer (default: %(default)s)')
+    args = parser.parse_args(argv)
+    sizes = [int(v) for v in args.hidden_layers.split(',') if v.strip()]
+    try:
+        test_DBN(finetune_lr=args.learning_rate, pretraining_epochs=args.pretraining_epochs,
+                 pretrain_lr=args.pretrain_lr, k=args.k, training_epochs=args.epochs, dataset=args.dataset,
+                 batch_size=args.batch_size, hidden_layers_sizes=sizes, seed=args.seed, output_folder=args.out,
+                 n_train=args.n_train)
+    except DatasetError as error:  # a bad --data: say so, without a traceback
+        parser.error(str(error))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

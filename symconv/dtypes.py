@@ -59,10 +59,11 @@ def literal_array(value):
                 return np.asarray(value, dtype=dtype)
         return np.asarray(value, dtype="uint64")
     if isinstance(value, float):
-        if config.floatX == "float32":
-            return np.asarray(value, dtype="float32")
+        if config.floatX != "float64":
+            return np.asarray(value, dtype=config.floatX)
         as32 = np.asarray(value, dtype="float32")
-        return as32 if as32 == value else np.asarray(value, dtype="float64")
+        # Compared as Python floats: NumPy 2 would compare a float32 array with `value` in float32.
+        return as32 if float(as32) == value or np.isnan(value) else np.asarray(value, dtype="float64")
     array = np.asarray(value)
     if array.dtype == object:
         raise TypeError(f"cannot convert {value!r} to a tensor constant")

@@ -3,9 +3,11 @@
 Each op is declared once as a JAX lowering (a module-level function, so graphs
 pickle) plus Theano's dtype rule.  Output types come from ``jax.eval_shape``
 (see symconv.op) except where the output shape depends on input *values*
-(reshape, alloc, arange), which declare a small ``infer``.
+(reshape, alloc, arange, repeat), which declare a small ``infer``, and for
+elementwise ops, whose broadcast shape is also known from partly known shapes.
 """
 import builtins
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -14,6 +16,7 @@ from jax import lax
 
 from .. import dtypes as D
 from ..config import config
+from ..errors import GraphBuildError
 from ..graph import Constant, Variable
 from ..op import Op
 from .type import TensorType
@@ -68,7 +71,7 @@ _ELEMWISE = {
     "cosh": jnp.cosh, "tanh": jnp.tanh, "arcsinh": jnp.arcsinh, "arccosh": jnp.arccosh,
     "arctanh": jnp.arctanh, "erf": jax.scipy.special.erf, "erfc": jax.scipy.special.erfc,
     "erfinv": jax.scipy.special.erfinv, "gammaln": jax.scipy.special.gammaln,
-    "psi": jax.scipy.special.digamma, "floor": jnp.floor, "ceil": jnp.ceil, "round": jnp.round,
+    "psi": jax.scipy.special.digamma, "floor": jnp.floor, "ceil": jnp.ceil, "round_half_to_even": jnp.round,
     "trunc": jnp.trunc, "reciprocal": jnp.reciprocal, "deg2rad": jnp.deg2rad, "rad2deg": jnp.rad2deg,
     "neg": jnp.negative, "abs_": jnp.abs, "sgn": jnp.sign, "sqr": jnp.square,
     "isnan": jnp.isnan, "isinf": jnp.isinf, "sigmoid": jax.nn.sigmoid, "softplus": jax.nn.softplus,
@@ -83,10 +86,40 @@ def _elemwise_impl(*xs, fn, dtype, cast_first=None):
     return _ELEMWISE[fn](*first, *(jnp.asarray(x, dtype=dtype) for x in rest))
 
 
+def _broadcast_shape(*xs):
+    """NumPy's broadcast of the static shapes of `xs`; unknown dims stay None unless another input fixes them."""
+    ndim = builtins.max(x.ndim for x in xs)
+    padded = [(1,) * (ndim - x.ndim) + x.type.shape for x in xs]
+    out = []
+    for axis, dims in enumerate(zip(*padded)):
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            shapes = ", ".join(str(x.type.shape) for x in xs)
+            raise GraphBuildError(f"shapes {shapes} cannot be broadcast together (dimension {axis} of the result)")
+        out.append(known.pop() if known else (1 if builtins.all(d == 1 for d in dims) else None))
+    return tuple(out)
+
+
+def _elemwise_infer(*xs, **params):
+    """Broadcast static shape; dtype (and dtype errors) from the lowering applied to scalars."""
+    shape = _broadcast_shape(*xs)
+    try:
+        scalars = [jax.ShapeDtypeStruct((), x.dtype) for x in xs]
+        out = jax.eval_shape(functools.partial(_elemwise_impl, **params), *scalars)
+    except TypeError as exc:
+        described = ", ".join(f"{x!r} ({x.type})" for x in xs)
+        raise GraphBuildError(f"{params['fn']} cannot be applied to {described}: {str(exc).splitlines()[0]}") from exc
+    return [TensorType(str(out.dtype), shape)]
+
+
+def _elemwise_op(name, xs, dtype, **params):
+    return Op(name, _elemwise_impl, infer=_elemwise_infer, fn=name, dtype=dtype, **params)(*xs)
+
+
 def _elemwise(name, dtype_rule):
     def build(*args):
         xs = _tensors(args)
-        return Op(name, _elemwise_impl, fn=name, dtype=dtype_rule(*[x.dtype for x in xs]))(*xs)
+        return _elemwise_op(name, xs, dtype_rule(*[x.dtype for x in xs]))
 
     build.__name__ = build.__qualname__ = name
     build.__doc__ = f"Elementwise {name}, with Theano's dtype rules and NumPy broadcasting."
@@ -101,7 +134,7 @@ _UPCAST = ("add", "sub", "mul", "int_div", "mod", "pow", "maximum", "minimum", "
            "invert", "neg", "abs_", "sgn", "sqr", "eq", "neq", "lt", "gt", "le", "ge", "isnan", "isinf")
 _FLOAT = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan", "arcsin",
           "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "erf", "erfc",
-          "erfinv", "gammaln", "psi", "floor", "ceil", "round", "trunc", "reciprocal", "deg2rad",
+          "erfinv", "gammaln", "psi", "floor", "ceil", "trunc", "reciprocal", "deg2rad",
           "rad2deg", "arctan2", "sigmoid", "softplus")
 
 for _name in _UPCAST:
@@ -134,7 +167,7 @@ bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert  # no
 def switch(cond, ift, iff):
     """Elementwise `ift` where `cond` else `iff` (dtype: the upcast of the branches)."""
     cond, ift, iff = _tensors((cond, ift, iff))
-    return Op("switch", _elemwise_impl, fn="switch", dtype=D.upcast(ift.dtype, iff.dtype), cast_first=True)(cond, ift, iff)
+    return _elemwise_op("switch", (cond, ift, iff), D.upcast(ift.dtype, iff.dtype), cast_first=True)
 
 
 where = switch
@@ -143,12 +176,30 @@ where = switch
 def clip(x, a_min, a_max):
     """Elementwise clip to [a_min, a_max]; dtype is the upcast of all three."""
     xs = _tensors((x, a_min, a_max))
-    return Op("clip", _elemwise_impl, fn="clip", dtype=D.upcast(*[v.dtype for v in xs]))(*xs)
+    return _elemwise_op("clip", xs, D.upcast(*[v.dtype for v in xs]))
 
 
-def iround(x):
-    """Round half to even, as an int64 tensor."""
-    return cast(round(x), "int64")  # noqa: F821
+def _round_half_away_impl(x):
+    truncated = jnp.trunc(x)
+    return jnp.where(jnp.abs(x - truncated) >= 0.5, truncated + jnp.sign(x), truncated)
+
+
+_ELEMWISE["round_half_away_from_zero"] = _round_half_away_impl
+round_half_to_even = _elemwise("round_half_to_even", _float_rule)
+round_half_away_from_zero = _elemwise("round_half_away_from_zero", _float_rule)
+_ROUND_MODES = {"half_to_even": round_half_to_even, "half_away_from_zero": round_half_away_from_zero}
+
+
+def round(x, mode=None):  # noqa: A001
+    """Elementwise rounding; `mode` 'half_to_even' (the default, as NumPy) or 'half_away_from_zero'."""
+    if (mode or "half_to_even") not in _ROUND_MODES:
+        raise ValueError(f"round mode must be one of {sorted(_ROUND_MODES)}, got {mode!r}")
+    return _ROUND_MODES[mode or "half_to_even"](x)
+
+
+def iround(x, mode=None):
+    """`round(x, mode)` as an int64 tensor."""
+    return cast(round(x, mode), "int64")
 
 
 def _cast_impl(x, *, dtype):
@@ -256,7 +307,8 @@ def any(x, axis=None, keepdims=False):  # noqa: A001
 
 def _arg_impl(x, *, fn, axis, keepdims):
     if axis is None:
-        return getattr(jnp, fn)(x.reshape(-1)).astype("int64")
+        flat = getattr(jnp, fn)(x.reshape(-1)).astype("int64")
+        return flat.reshape((1,) * x.ndim) if keepdims else flat
     return getattr(jnp, fn)(x, axis=axis, keepdims=keepdims).astype("int64")
 
 
@@ -485,25 +537,37 @@ def _reshape_impl(x, shape):
     return jnp.reshape(x, _concrete_ints(shape, "reshape's shape"))
 
 
-def _value_shape(shape_var, length):
+def _value_shape(shape_var, length, keep_negative=False):
+    """The entries of a shape vector known when the graph is built (None where not; -1 kept if asked)."""
     folded = static_value(shape_var)
     if folded is not None:
-        return tuple(None if d < 0 else int(d) for d in folded)
-    entries = shape_var.owner.inputs if shape_var.owner is not None and shape_var.owner.op.name == "stack" else None
-    if entries is not None:
-        out = []
-        for e in entries:
-            v = static_value(e)
-            out.append(None if v is None or int(v) < 0 else int(v))
-        return tuple(out)
-    return (None,) * length
+        values = [int(d) for d in folded]
+    elif shape_var.owner is not None and shape_var.owner.op.name == "stack":
+        values = [None if v is None else int(v) for v in map(static_value, shape_var.owner.inputs)]
+    else:
+        values = [None] * length
+    return tuple(None if d is None or (d < 0 and not keep_negative) else d for d in values)
 
 
 def _reshape_infer(x, shape):
     length = shape.type.shape[0]
     if length is None:
         raise TypeError("reshape needs the number of dimensions: pass ndim= when the shape is a symbolic vector")
-    return [TensorType(x.dtype, _value_shape(shape, length))]
+    dims = list(_value_shape(shape, length, keep_negative=True))
+    negative = [d for d in dims if d is not None and d < 0]
+    if len(negative) > 1 or builtins.any(d < -1 for d in negative):
+        raise GraphBuildError(f"reshape of {x!r} to {_show_shape(dims)}: one entry at most may be -1, no other < 0")
+    if None not in x.type.shape and None not in dims:
+        size, rest = int(np.prod(x.type.shape)), int(np.prod([d for d in dims if d != -1]))
+        if -1 in dims and rest and size % rest == 0:
+            dims[dims.index(-1)] = size // rest
+        elif -1 in dims or rest != size:
+            raise GraphBuildError(f"cannot reshape {x!r} of shape {x.type.shape} to {_show_shape(dims)}")
+    return [TensorType(x.dtype, tuple(None if d is None or d < 0 else d for d in dims))]
+
+
+def _show_shape(dims):
+    return "(" + ", ".join("?" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def _specify_length_impl(shape, *, length):
@@ -520,11 +584,7 @@ def reshape(x, shape, ndim=None):
     shape = _int_vector(shape)
     if shape.type.shape[0] is None and ndim is not None:
         shape = Op("specify_length", _specify_length_impl, infer=_specify_length_infer, length=int(ndim))(shape)
-    out = Op("reshape", _reshape_impl, infer=_reshape_infer)(x, shape)
-    known = [d for d in out.type.shape if d is not None]
-    if None not in x.type.shape and None not in out.type.shape and int(np.prod(known)) != int(np.prod(x.type.shape)):
-        raise ValueError(f"cannot reshape {x!r} of shape {x.type.shape} to {out.type.shape}")
-    return out
+    return Op("reshape", _reshape_impl, infer=_reshape_infer)(x, shape)
 
 
 def _alloc_impl(value, shape, *, dtype):
@@ -595,7 +655,10 @@ def arange(start, stop=None, step=1, dtype=None):
     if stop is None:
         start, stop = 0, start
     start, stop, step = _tensors((start, stop, step))
-    dtype = dtype or D.upcast(start.dtype, stop.dtype, step.dtype)
+    if dtype is None:
+        dtype = D.upcast(start.dtype, stop.dtype, step.dtype)
+        # Theano does not keep the literals' small int types: integer ranges are 64-bit.
+        dtype = {"i": "int64", "u": "uint64"}.get(np.dtype(dtype).kind, dtype)
     return Op("arange", _arange_impl, infer=_arange_infer, dtype=str(np.dtype(dtype)))(start, stop, step)
 
 
@@ -633,11 +696,31 @@ def tile(x, reps):
 
 
 def _repeat_impl(x, *, repeats, axis):
-    return jnp.repeat(x, repeats, axis=axis)
+    return jnp.repeat(x, np.asarray(repeats), axis=axis)
 
 
 def repeat(x, repeats, axis=None):
-    return Op("repeat", _repeat_impl, repeats=int(repeats), axis=axis)(as_tensor_variable(x))
+    """NumPy's repeat; `repeats` an int or a constant sequence of ints (one per element along `axis`)."""
+    if isinstance(repeats, Variable):
+        repeats = static_value(repeats)
+        if repeats is None:
+            raise TypeError("repeat's repeats must be known when the graph is built")
+    repeats = int(repeats) if np.ndim(repeats) == 0 else tuple(int(r) for r in np.ravel(repeats))
+    x = as_tensor_variable(x)
+    axis = None if axis is None else _axes(x, axis)[0]
+    return Op("repeat", _repeat_impl, infer=_repeat_infer, repeats=repeats, axis=axis)(x)
+
+
+def _repeat_infer(x, *, repeats, axis):
+    shape = list(x.type.shape) if axis is not None else [None if None in x.type.shape else int(np.prod(x.type.shape))]
+    dim = shape[axis or 0]
+    if isinstance(repeats, tuple):
+        if dim is not None and len(repeats) != dim:
+            raise GraphBuildError(f"repeat: {len(repeats)} repeats for a dimension of length {dim} of {x!r}")
+        shape[axis or 0] = builtins.sum(repeats)
+    else:
+        shape[axis or 0] = None if dim is None else dim * repeats
+    return [TensorType(x.dtype, tuple(shape))]
 
 
 def _squeeze_impl(x, *, axis):

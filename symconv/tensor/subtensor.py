@@ -10,13 +10,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..graph import Variable
+from ..errors import GraphBuildError
+from ..graph import SourceLine, Variable
 from ..op import Op
 from .affine import constant_difference
 from .basic import as_tensor_variable, cast, dimshuffle, static_value
 from .type import TensorType
 
-# An index spec is a tuple with one entry per indexed axis (newaxis handled apart):
+# An index spec is a tuple with one entry per indexed axis (a newaxis is a slice of an inserted axis):
 #   ("int", ref)                   integer index
 #   ("slice", start, stop, step, length)  refs or None; length: proven constant or None
 #   ("array", ref)                 integer-array (advanced) index
@@ -27,21 +28,38 @@ def subtensor(x, index):
     """``x[index]`` with Python/NumPy indexing semantics on symbolic tensors."""
     x = as_tensor_variable(x)
     index = _expand(index if isinstance(index, tuple) else (index,), x.ndim)
-    newaxes = [i for i, entry in enumerate(index) if entry is None]
     real = [entry for entry in index if entry is not None]
     if len(real) > x.ndim:
         raise IndexError(f"too many indices for {x!r}: it has {x.ndim} dimensions, {len(real)} were given")
+    newaxis = any(entry is None for entry in index)
+    if newaxis:
+        # NumPy's newaxis is a full slice over a new length-1 axis (also where it separates integer arrays).
+        axes = iter(range(x.ndim))
+        x = dimshuffle(x, *["x" if entry is None else next(axes) for entry in index], *axes)
+        index = tuple(slice(None) if entry is None else entry for entry in index)
     extra, spec = [], []
-    for entry in real:
+    for entry in index:
         spec.append(_entry_spec(entry, extra))
     spec = tuple(spec)
-    out = Op("subtensor", _subtensor_impl, infer=_subtensor_infer, spec=spec)(x, *extra)
-    if newaxes:
-        pattern = list(range(out.ndim))
-        for position in newaxes:
-            pattern.insert(position, "x")
-        out = dimshuffle(out, *pattern[: out.ndim + len(newaxes)])
-    return out
+    _check_static_bounds(x, extra, spec)
+    return Op("subtensor", _subtensor_impl, infer=_subtensor_infer, spec=spec, _newaxis=newaxis)(x, *extra)
+
+
+def _check_static_bounds(x, extra, spec):
+    """Integer indices known when the graph is built, on axes of known length, must be in range."""
+    for axis, entry in enumerate(spec):
+        dim = x.type.shape[axis]
+        if entry[0] == "slice" or dim is None:
+            continue
+        ref = entry[1]
+        values = np.asarray(ref[1] if ref[0] == "const" else static_value(extra[ref[1]]))
+        if values.dtype == object or values.size == 0:
+            continue
+        bad = (values < -dim) | (values >= dim)
+        if bad.any():
+            line = SourceLine.capture()
+            raise IndexError(f"index {values[bad].ravel()[0]} is out of bounds for axis {axis} with size {dim} "
+                             f"of {x!r} ({x.type})" + (f"\n  at {line}" if line else ""))
 
 
 def _expand(index, ndim):
@@ -83,7 +101,7 @@ def _entry_spec(entry, extra):
         if array.dtype == "bool":
             raise IndexError(
                 f"boolean mask indexing of {entry!r} gives a shape that depends on the data, which one compiled "
-                "XLA computation cannot have; use T.switch(mask, x, 0) or index with T.nonzero's result")
+                "XLA computation cannot have; use T.switch(mask, x, 0) instead")
         if array.dtype[0] not in "iu":
             raise IndexError(f"index arrays must be integers, got {array!r} ({array.type})")
         extra.append(array)
@@ -93,7 +111,7 @@ def _entry_spec(entry, extra):
     return ("int", _ref(entry, extra))
 
 
-def _subtensor_infer(x, *extra, spec):
+def _subtensor_infer(x, *extra, spec, _newaxis=False):
     from jax import eval_shape
 
     if any(kind == "array" for kind, *_ in spec):
@@ -142,7 +160,7 @@ def _is_concrete(v):
     return v is None or not isinstance(v, jax.core.Tracer)
 
 
-def _subtensor_impl(x, *extra, spec):
+def _subtensor_impl(x, *extra, spec, _newaxis=False):
     if any(kind == "array" for kind, *_ in spec):
         return _gather(x, extra, spec, checks=True)
     from ..compile.lowering import NeedsStaticValue, record_check
@@ -166,14 +184,26 @@ def _subtensor_impl(x, *extra, spec):
         if all(_is_concrete(p) for p in parts):
             x = x[(slice(None),) * axis + (slice(*[None if p is None else int(p) for p in parts]),)]
         elif length is not None and length >= 0:
-            begin = parts[0]
-            record_check((begin >= 0) & (begin + length <= dim),
-                         f"slice [{{}}:{{}}] is out of bounds for axis {axis} with size {dim}", begin, begin + length)
-            x = lax.dynamic_slice_in_dim(x, jnp.clip(begin, 0, max(dim - length, 0)), length, axis)
+            begin = _checked_start(parts[0], length, dim, axis)
+            x = lax.dynamic_slice_in_dim(x, begin, length, axis)
         else:
             raise NeedsStaticValue("a slice whose length depends on run-time values")
         axis += 1
     return x
+
+
+def _checked_start(begin, length, dim, axis):
+    """Start of the run-time slice ``[begin:begin + length]``, whose bounds must lie inside the axis.
+
+    Both bounds negative count from the end, as in NumPy (``x[-3:-1]``); a slice
+    that NumPy would shorten or empty is an IndexError (``record_check``).
+    """
+    from ..compile.lowering import record_check
+
+    start = jnp.where((begin < 0) & (begin + length < 0), begin + dim, begin)
+    record_check((start >= 0) & (start + length <= dim),
+                 f"slice [{{}}:{{}}] is out of bounds for axis {axis} with size {dim}", begin, begin + length)
+    return jnp.clip(start, 0, max(dim - length, 0))
 
 
 def _gather_index(x, extra, spec, checks):
@@ -255,11 +285,8 @@ def _dynamic_update(x, y, extra, spec, mode):
                 raise NeedsStaticValue("a strided slice updated at a run-time position")
             starts.append(begin)
             sizes.append(max(end - begin, 0))
-        elif length is not None and (parts[2] is None or (_is_concrete(parts[2]) and int(parts[2]) == 1)):
-            begin = parts[0]
-            record_check((begin >= 0) & (begin + length <= dim),
-                         f"slice [{{}}:{{}}] is out of bounds for axis {axis} with size {dim}", begin, begin + length)
-            starts.append(begin)
+        elif length is not None and length >= 0 and _unit_step(parts[2]):
+            starts.append(_checked_start(parts[0], length, dim, axis))
             sizes.append(length)
         else:
             raise NeedsStaticValue("a slice whose length depends on run-time values")
@@ -274,17 +301,32 @@ def _dynamic_update(x, y, extra, spec, mode):
     return lax.dynamic_update_slice(x, y, starts)
 
 
+def _unit_step(step):
+    return step is None or (_is_concrete(step) and int(step) == 1)
+
+
 def _update(subtensor_output, y, mode):
     node = getattr(subtensor_output, "owner", None)
     if node is None or node.op.name != "subtensor":
         raise TypeError(
             f"{'set' if mode == 'set' else 'inc'}_subtensor's first argument must be an indexed tensor such as "
             f"x[2:5] or x[idx], got {subtensor_output!r}")
+    if node.op.params["_newaxis"]:
+        raise TypeError(f"{mode}_subtensor of an index with newaxis (None) is not supported; index without it")
     x, *extra = node.inputs
     y = as_tensor_variable(y)
     if y.ndim > subtensor_output.ndim:
         raise TypeError(f"cannot {mode} {y!r} with {y.ndim} dims into {subtensor_output!r} with {subtensor_output.ndim}")
-    return Op(f"{mode}_subtensor", _update_impl, spec=node.op.params["spec"], mode=mode)(x, cast(y, x.dtype), *extra)
+    region = subtensor_output.type.shape[subtensor_output.ndim - y.ndim:]
+    if any(r is not None and d is not None and d not in (1, r) for d, r in zip(y.type.shape, region)):
+        raise GraphBuildError(f"{mode}_subtensor: {y!r} of shape {y.type.shape} cannot be broadcast to the indexed "
+                              f"region of shape {subtensor_output.type.shape}")
+    return Op(f"{mode}_subtensor", _update_impl, infer=_update_infer, spec=node.op.params["spec"],
+              mode=mode)(x, cast(y, x.dtype), *extra)
+
+
+def _update_infer(x, y, *extra, spec, mode):
+    return [x.type]
 
 
 def set_subtensor(x_indexed, y):

@@ -75,14 +75,22 @@ def tensor(dtype=None, shape=None, name=None, broadcastable=None):
     return TensorType(dtype or config.floatX, shape)(name)
 
 
+def _broadcastable_constructor(broadcastable, dtype_or_none):
+    def make(name=None, dtype=None):
+        return TensorType(dtype or dtype_or_none or config.floatX, broadcastable=broadcastable)(name)
+
+    return make
+
+
 def _install(namespace):
     for ndim, kind in _KIND_NAMES.items():
         namespace[kind] = _constructor(ndim, None)
         for prefix, dtype in _PREFIX_DTYPES.items():
             namespace[prefix + kind] = _constructor(ndim, dtype)
-    for name, ndim, bcast in (("row", 2, (True, False)), ("col", 2, (False, True))):
-        for prefix, dtype in [("", None)] + list(_PREFIX_DTYPES.items()):
-            namespace[prefix + name] = (lambda b, d: lambda name=None: TensorType(d or config.floatX, broadcastable=b)(name))(bcast, dtype)
+    for name, bcast in (("row", (True, False)), ("col", (False, True))):
+        namespace[name] = _broadcastable_constructor(bcast, None)
+        for prefix, dtype in _PREFIX_DTYPES.items():
+            namespace[prefix + name] = _broadcastable_constructor(bcast, dtype)
 
 
 _install(globals())

@@ -57,7 +57,11 @@ class TensorMethods:
     def __getitem__(self, index): return _T().subtensor(self, index)
 
     def __iter__(self):
-        raise TypeError("a symbolic tensor cannot be iterated over; index it (x[i]) or use symconv.scan")
+        # As in Theano, a vector of known length (x.shape) unpacks: ``rows, cols = x.shape``.
+        if self.ndim != 1 or self.type.shape[0] is None:
+            raise TypeError("a symbolic tensor cannot be iterated over unless it is a vector of known length "
+                            "(such as x.shape); index it (x[i]) or use symconv.scan")
+        return iter([self[i] for i in range(self.type.shape[0])])
 
     def __len__(self):
         raise TypeError("len() of a symbolic tensor is not known when the graph is built; use x.shape[0]")
@@ -75,16 +79,22 @@ class TensorMethods:
     def any(self, axis=None, keepdims=False): return _T().any(self, axis=axis, keepdims=keepdims)
     def norm(self, L, axis=None, keepdims=False): return _T().norm(self, L, axis=axis, keepdims=keepdims)
     def reshape(self, shape, ndim=None): return _T().reshape(self, shape, ndim=ndim)
-    def flatten(self, ndim=1): return _T().flatten(self, ndim)
+    def flatten(self, ndim=1, outdim=None): return _T().flatten(self, ndim, outdim)
     def dimshuffle(self, *pattern): return _T().dimshuffle(self, *pattern)
     def transpose(self, *axes): return _T().transpose(self, *axes)
     def astype(self, dtype): return _T().cast(self, dtype)
     def dot(self, other): return _T().dot(self, other)
-    def nonzero(self): return _T().nonzero(self)
+    def nonzero(self):
+        raise TypeError("nonzero's result has a length that depends on the data, which one compiled XLA computation "
+                        "cannot have; use T.switch(condition, x, 0) or a mask product instead")
     def clip(self, a_min, a_max): return _T().clip(self, a_min, a_max)
-    def round(self, mode=None): return _T().round(self)
+    def round(self, mode=None): return _T().round(self, mode)
     def repeat(self, repeats, axis=None): return _T().repeat(self, repeats, axis)
     def squeeze(self): return _T().squeeze(self)
+    def sort(self, axis=-1): return _T().sort(self, axis)
+    def argsort(self, axis=-1): return _T().argsort(self, axis)
+    def cumsum(self, axis=None): return _T().cumsum(self, axis)
+    def cumprod(self, axis=None): return _T().cumprod(self, axis)
     def zeros_like(self, dtype=None): return _T().zeros_like(self, dtype=dtype)
     def ones_like(self, dtype=None): return _T().ones_like(self, dtype=dtype)
     def copy(self, name=None): return _T().tensor_copy(self, name=name)

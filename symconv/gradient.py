@@ -96,7 +96,7 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=N
     inputs = [TT(p.dtype, (None,) * p.ndim)(f"input{i}") for i, p in enumerate(pt)]
     out = as_tensor_variable(fun(*inputs))
     for _ in range(n_tests):
-        projection = rng.rand(*[int(d) for d in _output_shape(out, inputs, pt)]).astype(out.dtype)
+        projection = np.asarray(rng.rand(*[int(d) for d in _output_shape(out, inputs, pt)]), dtype=out.dtype)
         cost = T.sum(out * T.constant(projection))
         cost_fn = function(inputs, cost, on_unused_input="ignore")
         grad_fn = function(inputs, grad(cost, inputs, disconnected_inputs="ignore"), on_unused_input="ignore")

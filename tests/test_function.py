@@ -289,3 +289,11 @@ def test_map_stops_updating_at_a_failed_check():
     with pytest.raises(IndexError, match="call 2 of map"):
         f.map([0, 1, 2, 0])
     np.testing.assert_allclose(w.get_value(), [8])
+
+
+def test_index_error_inside_an_op_stays_an_index_error():
+    v = T.dvector("v")
+    with pytest.raises(IndexError, match=r"out of bounds[\s\S]*test_function.py"):
+        symconv.function([v], v[[1, 20]])(np.arange(10.0))
+    with pytest.raises(symconv.NodeError):
+        symconv.function([v], v[[1, 20]])(np.arange(10.0))

@@ -85,3 +85,7 @@ def test_verify_grad_catches_a_wrong_gradient():
     with pytest.raises(symconv.gradient.GradientError):
         verify_grad(bad, [np.ones(3)])
     verify_grad(lambda v: v * 2, [np.ones(3)])
+
+
+def test_verify_grad_of_a_scalar_output():
+    verify_grad(lambda a: (a ** 2).sum(), [np.arange(3.0)])

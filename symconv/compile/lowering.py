@@ -64,8 +64,20 @@ def lower_node(node, values):
         described = "\n".join(
             f"  input {k}: {inp!r} {inp.type}, actual shape {tuple(np.shape(v))}" for k, (inp, v) in enumerate(zip(node.inputs, values)))
         where = f"\n  created at {node.source}" if node.source else ""
-        raise NodeError(f"{node.op} failed: {type(exc).__name__}: {exc}\n{described}{where}") from exc
+        raise _node_error_type(type(exc))(f"{node.op} failed: {type(exc).__name__}: {exc}\n{described}{where}") from exc
     return out if isinstance(out, (tuple, list)) else (out,)
+
+
+_NODE_ERROR_TYPES = {}
+
+
+def _node_error_type(kind):
+    """NodeError that is also an IndexError/ValueError/TypeError when the op raised one."""
+    if kind not in (IndexError, ValueError, TypeError):
+        return NodeError
+    if kind not in _NODE_ERROR_TYPES:
+        _NODE_ERROR_TYPES[kind] = type(f"Node{kind.__name__}", (NodeError, kind), {"__module__": __name__})
+    return _NODE_ERROR_TYPES[kind]
 
 
 def evaluate(outputs, env, perturb=None):

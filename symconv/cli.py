@@ -1,0 +1,107 @@
+"""The ``symconv`` command: train the tutorials, classify images, plot a trained model.
+
+    symconv train {logreg,mlp,lenet} [--data SOURCE] [--epochs N] [--batch-size N]
+                                     [--learning-rate F] [--seed N] [--out DIR] ...
+    symconv predict MODEL IMAGE...
+    symconv plot MODEL [--out DIR] [--data SOURCE] [--example N]
+
+``symconv train`` runs the same functions as ``tutorials/*.py``
+(``symconv.tutorials_impl``), with the same flags and the same output.
+"""
+import argparse
+import sys
+
+from .datasets import DatasetError
+from .tutorials_impl import TUTORIALS, add_training_flags, run_from_args
+from .tutorials_impl.flags import description_of
+from .tutorials_impl.minibatches import BatchSizeError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _user_errors():
+    """Errors that are the user's to fix: reported in one line, without a traceback."""
+    from .plots import PlotError
+    from .predict import ImageFileError, ModelFileError
+
+    return (DatasetError, BatchSizeError, ModelFileError, ImageFileError, PlotError)
+
+
+def run_reporting_errors(action, prog="symconv"):
+    """Runs `action()`; a user error becomes ``prog: error: ...`` on stderr and exit status 2."""
+    try:
+        action()
+    except _user_errors() as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted (a run with --out can continue with --resume)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="symconv", description="Theano's deeplearning.net tutorials on JAX: train, predict, plot.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train a tutorial model on MNIST",
+                                description="Train one of the tutorials' models, as tutorials/*.py do.")
+    models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
+    for tutorial in TUTORIALS.values():
+        sub = models.add_parser(tutorial.name, help=tutorial.summary, description=description_of(tutorial))
+        add_training_flags(sub, tutorial)
+        sub.set_defaults(handler=_train, tutorial=tutorial)
+
+    predict = commands.add_parser("predict", help="classify image files with a trained model",
+                                  description="Print each image's class and the 10 class probabilities. "
+                                              "Images of any size are made 28x28 grayscale, light on dark, "
+                                              "in [0, 1], as the MNIST digits.")
+    predict.add_argument("model", metavar="MODEL", help="best_model.pkl, or the run folder holding it")
+    predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, ...)")
+    predict.add_argument("--no-center", dest="center", action="store_false",
+                         help="resize larger images as they are instead of framing the digit like MNIST")
+    predict.set_defaults(handler=_predict)
+
+    plot = commands.add_parser("plot", help="draw a trained model's plots (PNG)",
+                               description="Write learning curves, first-layer filters, feature maps, a "
+                                           "confusion matrix and misclassified test examples as PNG files.")
+    plot.add_argument("model", metavar="MODEL", help="best_model.pkl, or the run folder holding it")
+    plot.add_argument("--out", dest="out_dir", metavar="DIR", help="where to write (default: the model's folder)")
+    plot.add_argument("--data", metavar="SOURCE",
+                      help="data source of the test split (default: the one the model was trained on)")
+    plot.add_argument("--example", type=int, default=0, metavar="N",
+                      help="test example whose feature maps are drawn (default: %(default)s)")
+    plot.set_defaults(handler=_plot)
+    return parser
+
+
+def _train(args):
+    run_from_args(args.tutorial, args)
+
+
+def _predict(args):
+    from .predict import classify_files, format_prediction, load_model
+
+    model = load_model(args.model)
+    for path, predicted, probabilities in classify_files(model, args.images, center=args.center):
+        print(format_prediction(path, predicted, probabilities))
+
+
+def _plot(args):
+    from .plots import plot_all
+    from .tutorials_impl.run_directory import shown_path
+
+    for path in plot_all(args.model, out_dir=args.out_dir, data=args.data, example=args.example, print_fn=print):
+        print(f"wrote {shown_path(path)}")
+
+
+def main(argv=None):
+    """Entry point of the ``symconv`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return run_reporting_errors(lambda: args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

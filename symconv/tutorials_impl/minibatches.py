@@ -1,0 +1,30 @@
+"""Minibatch counts, as the tutorials compute them, with a clear error when a split is too small."""
+
+
+class BatchSizeError(ValueError):
+    """The batch size does not fit the data (reported to the command line as a usage error)."""
+
+
+def n_examples(shared_x):
+    return shared_x.get_value(borrow=True).shape[0]
+
+
+def minibatch_count(shared_x, batch_size, split):
+    """``n_examples // batch_size`` (the remainder is left out, as in the tutorials)."""
+    if batch_size < 1:
+        raise BatchSizeError(f"the batch size must be at least 1, got {batch_size}")
+    count = n_examples(shared_x) // batch_size
+    if count < 1:
+        raise BatchSizeError(f"the {split} set has {n_examples(shared_x)} examples, fewer than one minibatch of "
+                         f"{batch_size}; use a smaller --batch-size")
+    return count
+
+
+def evaluation_batch_size(shared_x, batch_size):
+    """The minibatch size for a validation or test set: `batch_size`, or the whole set if it is smaller.
+
+    The tutorials evaluate in training-sized minibatches; on a small data set
+    (the bundled sample has 500 validation and 500 test digits, the logistic
+    regression tutorial's minibatch is 600) that would leave no minibatch at all.
+    """
+    return min(batch_size, n_examples(shared_x))

@@ -121,24 +121,21 @@ class Function:
                 new = [jnp.where(ok, v, old) for v, old in zip(new, donated_values)]
             return [jnp.asarray(o) for o in outs], new, ok, [(c[0], c[2]) for c in checks]
 
-        def run_many(sequences, count, donated_values, kept_values, static_values):
-            # One lax.scan over the calls; steps past `count` (bucket padding) and
-            # steps after a failed check leave the state as it was.
+        def run_many(sequences, donated_values, kept_values, static_values):
+            # One lax.scan over the calls; after a failed check the state stays as it was.
             def step(carry, xs):
-                state, healthy, k = carry
+                state, healthy = carry
                 outs, new, ok, checks = run(xs, state, kept_values, static_values)
-                apply = healthy & ok & (k < count)
-                state = [jnp.where(apply, n, old) for n, old in zip(new, state)]
-                return (state, healthy & (ok | (k >= count)), k + 1), (outs, ok, checks)
+                state = [jnp.where(healthy & ok, n, old) for n, old in zip(new, state)]
+                return (state, healthy & ok), (outs, ok, checks)
 
-            start = (list(donated_values), jnp.asarray(True), jnp.asarray(0, "int64"))
-            (state, _, _), (outs, oks, checks) = jax.lax.scan(step, start, sequences)
+            (state, _), (outs, oks, checks) = jax.lax.scan(step, (list(donated_values), jnp.asarray(True)), sequences)
             return outs, state, oks, checks
 
         self._dynamic, self._static_order = dynamic, static
         self._messages = {}
         self._jitted = jax.jit(run, donate_argnums=(1,), static_argnums=(3,))
-        self._jitted_many = jax.jit(run_many, donate_argnums=(2,), static_argnums=(4,))
+        self._jitted_many = jax.jit(run_many, donate_argnums=(1,), static_argnums=(3,))
 
     # --------------------------------------------------------------- call
 
@@ -166,7 +163,7 @@ class Function:
         ``train_model.map(range(n_train_batches))`` equals
         ``[train_model(i) for i in range(n_train_batches)]`` (updates threaded from call to call)
         but runs as a single ``lax.scan`` on the device.  Outputs come back stacked.
-        Lengths are padded to a power of two so a few compiles serve every length.
+        Each distinct length compiles once (a training loop's epochs share one).
         """
         if len(sequences) != len(self.inputs):
             raise TypeError(f"{self.name}.map needs one sequence per input ({len(self.inputs)}), got {len(sequences)}")
@@ -178,22 +175,20 @@ class Function:
             raise ValueError(f"{self.name}.map: sequences have different lengths {[len(c) for c in columns]}")
         if count == 0:
             return [] if not self._single else np.zeros((0,))
-        bucket = 1 << (count - 1).bit_length()
-        rows = [[_filter(inp, c[k], self._allow_downcast, i, self.name) for k in range(count)]
-                for i, (inp, c) in enumerate(zip(self.inputs, columns))]
-        stacked = tuple(np.concatenate([np.stack(r), np.repeat(np.stack(r)[-1:], bucket - count, axis=0)]) for r in rows)
+        stacked = tuple(np.stack([_filter(inp, c[k], self._allow_downcast, i, self.name) for k in range(count)])
+                        for i, (inp, c) in enumerate(zip(self.inputs, columns)))
         donated = tuple(s._value for s in self._donated)
         kept = tuple(s._value for s in self._kept)
-        outs, new, oks, checks = self._jitted_many(stacked, np.int64(count), donated, kept, ())
+        outs, new, oks, checks = self._jitted_many(stacked, donated, kept, ())
         for s, v in zip(self._donated, new):
             s._value = v
-        oks = np.asarray(oks)[:count]
+        oks = np.asarray(oks)
         if not oks.all():
             step = int(np.argmin(oks))
             one_step = tuple(np.asarray(v)[0] for v in stacked)
             failed = [(np.asarray(ok)[step], tuple(np.asarray(v)[step] for v in values)) for ok, values in checks]
             self._raise_failed_check(failed, _signature(one_step, donated, kept, ()), prefix=f"call {step} of map: ")
-        outs = [np.asarray(o)[:count] for o in outs]
+        outs = [np.asarray(o) for o in outs]
         return outs[0] if self._single else outs
 
     def _bind(self, args, kwargs):

@@ -33,7 +33,8 @@ class Op:
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
 
     def __str__(self):
-        shown = {k: v for k, v in self.params.items() if not k.startswith("_")}
+        shown = {k: v for k, v in self.params.items()
+                 if not k.startswith("_") and not (isinstance(v, str) and v == self.name)}
         if not shown:
             return self.name
         return f"{self.name}{{{', '.join(f'{k}={_short(v)}' for k, v in shown.items())}}}"

@@ -34,7 +34,7 @@ from symconv.layers import HiddenLayer, LogisticRegression
 from symconv.sandbox.rng_mrg import MRG_RandomStreams
 
 from rbm import RBM
-from utils import early_stopping, tile_raster_images, tutorial_parser
+from utils import count_training_batches, early_stopping, tile_raster_images, tutorial_parser
 
 
 class DBN(object):
@@ -151,12 +151,7 @@ def test_DBN(finetune_lr=0.1, pretraining_epochs=100, pretrain_lr=0.01, k=1, tra
     datasets = load_data(dataset)
     train_set_x, train_set_y = datasets[0]
 
-    n_examples = train_set_x.get_value(borrow=True).shape[0]
-    if n_train is not None:
-        n_examples = min(n_examples, n_train)
-    n_train_batches = n_examples // batch_size
-    if n_train_batches < 1:
-        raise ValueError('%d training examples make no minibatch of %d' % (n_examples, batch_size))
+    n_train_batches = count_training_batches(train_set_x, batch_size, n_train)
     if not os.path.isdir(output_folder):
         os.makedirs(output_folder)
 

@@ -33,7 +33,7 @@ from symconv.layers import HiddenLayer, LogisticRegression
 from symconv.sandbox.rng_mrg import MRG_RandomStreams as RandomStreams
 
 from dA import dA
-from utils import early_stopping, tile_raster_images, tutorial_parser
+from utils import count_training_batches, early_stopping, tile_raster_images, tutorial_parser
 
 
 class SdA(object):
@@ -162,12 +162,7 @@ def test_SdA(finetune_lr=0.1, pretraining_epochs=15, pretrain_lr=0.001, training
     datasets = load_data(dataset)
     train_set_x, train_set_y = datasets[0]
 
-    n_examples = train_set_x.get_value(borrow=True).shape[0]
-    if n_train is not None:
-        n_examples = min(n_examples, n_train)
-    n_train_batches = n_examples // batch_size
-    if n_train_batches < 1:
-        raise ValueError('%d training examples make no minibatch of %d' % (n_examples, batch_size))
+    n_train_batches = count_training_batches(train_set_x, batch_size, n_train)
     if len(corruption_levels) != len(hidden_layers_sizes):
         raise ValueError('one corruption level per hidden layer: %d levels for %d layers'
                          % (len(corruption_levels), len(hidden_layers_sizes)))

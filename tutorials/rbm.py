@@ -40,7 +40,7 @@ import symconv.tensor as T
 from symconv.datasets import DatasetError, load_data
 from symconv.tensor.shared_randomstreams import RandomStreams
 
-from utils import tile_raster_images, tutorial_parser
+from utils import count_training_batches, tile_raster_images, tutorial_parser
 
 
 class RBM(object):
@@ -218,12 +218,7 @@ def test_rbm(learning_rate=0.1, training_epochs=15, dataset=None, batch_size=20,
     train_set_x, train_set_y = datasets[0]
     test_set_x, test_set_y = datasets[2]
 
-    n_examples = train_set_x.get_value(borrow=True).shape[0]
-    if n_train is not None:
-        n_examples = min(n_examples, n_train)
-    n_train_batches = n_examples // batch_size
-    if n_train_batches < 1:
-        raise ValueError('%d training examples make no minibatch of %d' % (n_examples, batch_size))
+    n_train_batches = count_training_batches(train_set_x, batch_size, n_train)
 
     index = T.lscalar('index')  # index of a minibatch
     x = T.matrix('x')           # the minibatch, one rasterized image per row

@@ -92,6 +92,17 @@ def save_tiles(path, X, img_shape=(28, 28), tile_shape=(10, 10), tile_spacing=(1
     return array
 
 
+def count_training_batches(train_set_x, batch_size, n_train=None):
+    """Whole minibatches in the training set (or in its first `n_train` examples)."""
+    n_examples = train_set_x.get_value(borrow=True).shape[0]
+    if n_train is not None:
+        n_examples = min(n_examples, n_train)
+    n_train_batches = n_examples // batch_size
+    if n_train_batches < 1:
+        raise ValueError('%d training examples make no minibatch of %d' % (n_examples, batch_size))
+    return n_train_batches
+
+
 def tutorial_parser(prog, description, epochs, batch_size, learning_rate, seed, out):
     """An ArgumentParser with the flags every tutorial script takes, showing the tutorial's defaults.
 

@@ -28,3 +28,14 @@ def evaluation_batch_size(shared_x, batch_size):
     regression tutorial's minibatch is 600) that would leave no minibatch at all.
     """
     return min(batch_size, n_examples(shared_x))
+
+
+def minibatch_plan(datasets, batch_size):
+    """(n_train, n_valid, n_test batches, valid batch size, test batch size) for load_data's splits."""
+    (train_set_x, _), (valid_set_x, _), (test_set_x, _) = datasets
+    valid_batch_size = evaluation_batch_size(valid_set_x, batch_size)
+    test_batch_size = evaluation_batch_size(test_set_x, batch_size)
+    return (minibatch_count(train_set_x, batch_size, "training"),
+            minibatch_count(valid_set_x, valid_batch_size, "validation"),
+            minibatch_count(test_set_x, test_batch_size, "test"),
+            valid_batch_size, test_batch_size)

@@ -14,7 +14,7 @@ import symconv.tensor as T
 from ..datasets import load_data
 from ..layers import MLP
 from ..train import early_stopping
-from .minibatches import evaluation_batch_size, minibatch_count
+from .minibatches import minibatch_plan
 from .run_directory import RunDirectory, print_summary, report_wall_time
 
 
@@ -36,11 +36,8 @@ def test_mlp(learning_rate=0.01, L1_reg=0.00, L2_reg=0.0001, n_epochs=1000, data
     test_set_x, test_set_y = datasets[2]
 
     # compute number of minibatches for training, validation and testing
-    n_train_batches = minibatch_count(train_set_x, batch_size, "training")
-    valid_batch_size = evaluation_batch_size(valid_set_x, batch_size)
-    test_batch_size = evaluation_batch_size(test_set_x, batch_size)
-    n_valid_batches = minibatch_count(valid_set_x, valid_batch_size, "validation")
-    n_test_batches = minibatch_count(test_set_x, test_batch_size, "test")
+    (n_train_batches, n_valid_batches, n_test_batches,
+     valid_batch_size, test_batch_size) = minibatch_plan(datasets, batch_size)
 
     ######################
     # BUILD ACTUAL MODEL #

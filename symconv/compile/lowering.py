@@ -192,8 +192,3 @@ def fold_constant(var):
 
 def _shape_outputs(var):
     return [n.outputs[0] for n in toposort([var]) if n.op.name == "shape"]
-
-
-def leaf_inputs_of(var):
-    """Leaf variables that `var` depends on."""
-    return {v for v in ancestors([var]) if v.owner is None}

@@ -130,17 +130,66 @@ def _float_rule(*dtypes):
     return D.upgrade_to_float(D.upcast(*dtypes))
 
 
-_UPCAST = ("add", "sub", "mul", "int_div", "mod", "pow", "maximum", "minimum", "and_", "or_", "xor",
-           "invert", "neg", "abs_", "sgn", "sqr", "eq", "neq", "lt", "gt", "le", "ge", "isnan", "isinf")
-_FLOAT = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan", "arcsin",
-          "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "erf", "erfc",
-          "erfinv", "gammaln", "psi", "floor", "ceil", "trunc", "reciprocal", "deg2rad",
-          "rad2deg", "arctan2", "sigmoid", "softplus")
-
-for _name in _UPCAST:
-    globals()[_name] = _elemwise(_name, D.upcast)
-for _name in _FLOAT:
-    globals()[_name] = _elemwise(_name, _float_rule)
+# Same dtype as the upcast of the inputs (comparisons compute there, then give bool).
+add = _elemwise("add", D.upcast)
+sub = _elemwise("sub", D.upcast)
+mul = _elemwise("mul", D.upcast)
+int_div = _elemwise("int_div", D.upcast)
+mod = _elemwise("mod", D.upcast)
+pow = _elemwise("pow", D.upcast)
+maximum = _elemwise("maximum", D.upcast)
+minimum = _elemwise("minimum", D.upcast)
+and_ = _elemwise("and_", D.upcast)
+or_ = _elemwise("or_", D.upcast)
+xor = _elemwise("xor", D.upcast)
+invert = _elemwise("invert", D.upcast)
+neg = _elemwise("neg", D.upcast)
+abs_ = _elemwise("abs_", D.upcast)
+sgn = _elemwise("sgn", D.upcast)
+sqr = _elemwise("sqr", D.upcast)
+eq = _elemwise("eq", D.upcast)
+neq = _elemwise("neq", D.upcast)
+lt = _elemwise("lt", D.upcast)
+gt = _elemwise("gt", D.upcast)
+le = _elemwise("le", D.upcast)
+ge = _elemwise("ge", D.upcast)
+isnan = _elemwise("isnan", D.upcast)
+isinf = _elemwise("isinf", D.upcast)
+# Float-valued: integer inputs are upgraded to a float dtype first.
+exp = _elemwise("exp", _float_rule)
+exp2 = _elemwise("exp2", _float_rule)
+expm1 = _elemwise("expm1", _float_rule)
+log = _elemwise("log", _float_rule)
+log2 = _elemwise("log2", _float_rule)
+log10 = _elemwise("log10", _float_rule)
+log1p = _elemwise("log1p", _float_rule)
+sqrt = _elemwise("sqrt", _float_rule)
+sin = _elemwise("sin", _float_rule)
+cos = _elemwise("cos", _float_rule)
+tan = _elemwise("tan", _float_rule)
+arcsin = _elemwise("arcsin", _float_rule)
+arccos = _elemwise("arccos", _float_rule)
+arctan = _elemwise("arctan", _float_rule)
+sinh = _elemwise("sinh", _float_rule)
+cosh = _elemwise("cosh", _float_rule)
+tanh = _elemwise("tanh", _float_rule)
+arcsinh = _elemwise("arcsinh", _float_rule)
+arccosh = _elemwise("arccosh", _float_rule)
+arctanh = _elemwise("arctanh", _float_rule)
+erf = _elemwise("erf", _float_rule)
+erfc = _elemwise("erfc", _float_rule)
+erfinv = _elemwise("erfinv", _float_rule)
+gammaln = _elemwise("gammaln", _float_rule)
+psi = _elemwise("psi", _float_rule)
+floor = _elemwise("floor", _float_rule)
+ceil = _elemwise("ceil", _float_rule)
+trunc = _elemwise("trunc", _float_rule)
+reciprocal = _elemwise("reciprocal", _float_rule)
+deg2rad = _elemwise("deg2rad", _float_rule)
+rad2deg = _elemwise("rad2deg", _float_rule)
+arctan2 = _elemwise("arctan2", _float_rule)
+sigmoid = _elemwise("sigmoid", _float_rule)
+softplus = _elemwise("softplus", _float_rule)
 true_div = _elemwise("true_div", D.true_div_dtype)
 
 
@@ -156,12 +205,12 @@ def _variadic(binary):
     return build
 
 
-add, mul, maximum, minimum = (_variadic(f) for f in (add, mul, maximum, minimum))  # noqa: F821
+add, mul, maximum, minimum = (_variadic(f) for f in (add, mul, maximum, minimum))
 abs = abs_  # noqa: A001,F821
 div_proxy = true_div
-inv = reciprocal  # noqa: F821
-floor_div = int_div  # noqa: F821
-bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert  # noqa: F821
+inv = reciprocal
+floor_div = int_div
+bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert
 
 
 def switch(cond, ift, iff):
@@ -354,10 +403,10 @@ def std(x, axis=None, ddof=0, keepdims=False, corrected=False):
 def norm(x, L, axis=None, keepdims=False):
     """The L-norm along `axis` (L=1 or 2, as Theano's TensorVariable.norm)."""
     if L == 1:
-        return sum(abs_(x), axis=axis, keepdims=keepdims)  # noqa: F821
+        return sum(abs_(x), axis=axis, keepdims=keepdims)
     if L == 2:
-        return sqrt(sum(sqr(x), axis=axis, keepdims=keepdims))  # noqa: F821
-    return pow(sum(pow(abs_(x), L), axis=axis, keepdims=keepdims), 1.0 / L)  # noqa: F821
+        return sqrt(sum(sqr(x), axis=axis, keepdims=keepdims))
+    return pow(sum(pow(abs_(x), L), axis=axis, keepdims=keepdims), 1.0 / L)
 
 
 def _cumulative_impl(x, *, fn, axis):

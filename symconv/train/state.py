@@ -20,6 +20,18 @@ class History:
     epoch_costs: list = dataclasses.field(default_factory=list)
     """Mean training cost of each epoch (the last one may be partial)."""
 
+    def to_dict(self):
+        """JSON-ready lists (tuples become lists)."""
+        return {"validation": [list(entry) for entry in self.validation],
+                "test": [list(entry) for entry in self.test],
+                "epoch_costs": list(self.epoch_costs)}
+
+    @classmethod
+    def from_dict(cls, saved):
+        return cls(validation=[tuple(entry) for entry in saved["validation"]],
+                   test=[tuple(entry) for entry in saved["test"]],
+                   epoch_costs=list(saved["epoch_costs"]))
+
 
 @dataclasses.dataclass
 class LoopState:
@@ -52,11 +64,7 @@ class LoopState:
             "best_validation_loss": self.best_validation_loss,
             "best_iter": self.best_iter,
             "test_score": self.test_score,
-            "history": {
-                "validation": [list(entry) for entry in self.history.validation],
-                "test": [list(entry) for entry in self.history.test],
-                "epoch_costs": list(self.history.epoch_costs),
-            },
+            "history": self.history.to_dict(),
             "current_epoch_costs": flat_costs(self.current_epoch_costs).tolist(),
         }
 
@@ -70,11 +78,7 @@ class LoopState:
             best_validation_loss=saved["best_validation_loss"],
             best_iter=saved["best_iter"],
             test_score=saved["test_score"],
-            history=History(
-                validation=[tuple(entry) for entry in history["validation"]],
-                test=[tuple(entry) for entry in history["test"]],
-                epoch_costs=list(history["epoch_costs"]),
-            ),
+            history=History.from_dict(history),
             current_epoch_costs=[np.asarray(saved["current_epoch_costs"], dtype=np.float64)],
         )
 

@@ -70,11 +70,7 @@ class RunDirectory:
                 "stopped_early": result.stopped_early,
                 "seconds": result.seconds,
             },
-            "history": {
-                "validation": [list(entry) for entry in result.history.validation],
-                "test": [list(entry) for entry in result.history.test],
-                "epoch_costs": list(result.history.epoch_costs),
-            },
+            "history": result.history.to_dict(),
         }
         atomic_write(self.history_path, lambda f: f.write(json.dumps(record, indent=1).encode()))
         written = [self.model_path, self.history_path]

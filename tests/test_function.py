@@ -297,3 +297,11 @@ def test_index_error_inside_an_op_stays_an_index_error():
         symconv.function([v], v[[1, 20]])(np.arange(10.0))
     with pytest.raises(symconv.NodeError):
         symconv.function([v], v[[1, 20]])(np.arange(10.0))
+
+
+def test_map_over_an_input_that_decides_a_shape_is_a_clear_error():
+    x, n = T.dvector("x"), T.lscalar("n")
+    f = symconv.function([x, n], x[:n].sum())
+    with pytest.raises(TypeError, match="decide a shape"):
+        f.map([np.arange(5.0)] * 2, [2, 3])
+    assert f(np.arange(5.0), 3) == 3

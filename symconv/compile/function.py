@@ -179,7 +179,12 @@ class Function:
                         for i, (inp, c) in enumerate(zip(self.inputs, columns)))
         donated = tuple(s._value for s in self._donated)
         kept = tuple(s._value for s in self._kept)
-        outs, new, oks, checks = self._jitted_many(stacked, donated, kept, ())
+        try:
+            outs, new, oks, checks = self._jitted_many(stacked, donated, kept, ())
+        except NeedsStaticValue as exc:
+            self._make_static(exc)
+            raise TypeError(f"{self.name}.map: inputs {sorted(self._static)} decide a shape, so they must be known "
+                            "at compile time; call the function once per value instead") from None
         for s, v in zip(self._donated, new):
             s._value = v
         oks = np.asarray(oks)

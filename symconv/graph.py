@@ -1,13 +1,14 @@
 """The symbolic graph: variables, the apply nodes that make them, and walks over them.
 
 Every apply node remembers the line of user code that created it, so errors at
-build, compile or run time can point at the user's own source.
+build, compile or run time can point at the user's own source.  The graph
+knows nothing of tensors: a variable's *type* decides which class of variable
+it is (``type.make_variable``), so tensor variables carry their operators
+without this module importing them.
 """
 import linecache
 import os
 import sys
-
-from .tensor.variable import TensorMethods
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -45,8 +46,8 @@ class SourceLine:
         return f'File "{self.filename}", line {self.lineno}, in {self.function}' + (f"\n    {text}" if text else "")
 
 
-class Variable(TensorMethods):
-    """A symbolic tensor: a type, and the apply node that computes it (None for a leaf)."""
+class Variable:
+    """A symbolic value: a type, and the apply node that computes it (None for a leaf)."""
 
     def __init__(self, type, owner=None, index=None, name=None):
         self.type = type
@@ -58,6 +59,9 @@ class Variable(TensorMethods):
     def __bool__(self):
         # Theano code writes `if not W:` to mean "W was not given".
         return True
+
+    # == stays identity, as in Theano: variables are dict keys (givens, updates).
+    __hash__ = object.__hash__
 
     def clone(self):
         return type(self)(self.type, name=self.name)
@@ -95,6 +99,14 @@ class Constant(Variable):
         return f"Constant{{{self.type}}}"
 
 
+def make_variable(type, owner=None, index=None, name=None):
+    """A variable of `type`, of the class the type asks for (a plain Variable if it names none)."""
+    factory = getattr(type, "make_variable", None)
+    if factory is None:
+        return Variable(type, owner=owner, index=index, name=name)
+    return factory(owner=owner, index=index, name=name)
+
+
 class Apply:
     """One use of an op on input variables, producing output variables."""
 
@@ -102,7 +114,7 @@ class Apply:
         self.op = op
         self.inputs = list(inputs)
         self.source = SourceLine.capture()
-        self.outputs = [Variable(t, owner=self, index=i) for i, t in enumerate(output_types)]
+        self.outputs = [make_variable(t, owner=self, index=i) for i, t in enumerate(output_types)]
 
     def __repr__(self):
         return f"{self.op}({', '.join(map(repr, self.inputs))})"
@@ -173,7 +185,7 @@ def clone_replace(outputs, replace):
         clone.op, clone.inputs, clone.source = node.op, new_inputs, node.source
         clone.outputs = []
         for out in node.outputs:
-            new = Variable(out.type, owner=clone, index=out.index, name=out.name)
+            new = make_variable(out.type, owner=clone, index=out.index, name=out.name)
             clone.outputs.append(new)
             memo[out] = new
     return [memo.get(v, v) for v in outputs]

@@ -1,5 +1,9 @@
 """Ops: each is a name, a JAX lowering and static parameters, declared once.
 
+Code that must recognise an op (rewrites, constant folding, the compiler's
+hooks) tests its class (``isinstance(node.op, Shape)``) or, for elementwise
+ops, the ``Scalar`` member it applies; never its name.
+
 Output dtypes and static shapes come from running the lowering under
 ``jax.eval_shape``, so shape rules are never written twice.  Unknown
 dimensions are tried as symbolic sizes first; where JAX cannot decide with
@@ -13,16 +17,28 @@ import numpy as np
 from jax import export
 
 from .errors import GraphBuildError
+from .graph import Apply
+from .type import TensorType
 
 
 class Op:
-    """A primitive operation.  `impl(*arrays, **params)` is its JAX lowering."""
+    """A primitive operation.  `impl(*arrays, **params)` is its JAX lowering.
+
+    ``static_output(node)`` may give a node's value when it is known from
+    types alone (a shape); ``foldable = False`` keeps an op out of constant
+    folding (a gradient, lowered as a group).
+    """
+
+    foldable = True
 
     def __init__(self, name, impl, /, infer=None, **params):
         self.name = name
         self.impl = impl
         self.infer = infer
         self.params = params
+
+    def static_output(self, node):
+        return None
 
     def lower(self, *values):
         return self.impl(*values, **self.params)
@@ -34,7 +50,7 @@ class Op:
 
     def __str__(self):
         shown = {k: v for k, v in self.params.items()
-                 if not k.startswith("_") and not (isinstance(v, str) and v == self.name)}
+                 if not k.startswith("_") and str(getattr(v, "value", v)) != self.name}
         if not shown:
             return self.name
         return f"{self.name}{{{', '.join(f'{k}={_short(v)}' for k, v in shown.items())}}}"
@@ -48,16 +64,12 @@ def _short(value):
 
 
 def make_node(op, inputs):
-    from .graph import Apply
-
     types = op.infer(*inputs, **op.params) if op.infer else infer_types(op, inputs)
     return Apply(op, inputs, types)
 
 
 def infer_types(op, inputs):
     """Output TensorTypes of `op` on `inputs`, found by abstract evaluation of its lowering."""
-    from .tensor.type import TensorType
-
     shapes = [v.type.shape for v in inputs]
     dtypes = [v.type.dtype for v in inputs]
     errors = []

@@ -23,8 +23,9 @@ import optax
 from .compile.shared import SharedVariable
 from .graph import Constant, Variable, leaves
 from .gradient import grad
+from .interpret import static_value
 from .op import Op
-from .tensor import basic as T
+from .ops.literals import as_tensor_variable
 
 __all__ = ["from_optax", "sgd", "momentum", "nesterov", "nesterov_momentum", "adagrad", "rmsprop", "adadelta",
            "adam", "adamax", "adamw", "get_or_compute_grads"]
@@ -85,13 +86,13 @@ def get_or_compute_grads(cost_or_grads, params):
     if isinstance(cost_or_grads, (list, tuple)):
         if len(cost_or_grads) != len(params):
             raise ValueError(f"got {len(cost_or_grads)} gradients for {len(params)} parameters")
-        return [T.as_tensor_variable(g) for g in cost_or_grads]
+        return [as_tensor_variable(g) for g in cost_or_grads]
     return grad(cost_or_grads, params)
 
 
 def _initial_value(var):
     """A concrete value for the symbolic hyperparameter `var`, to initialise the optimizer state."""
-    folded = T.static_value(var)
+    folded = static_value(var)
     if folded is not None:
         return np.asarray(folded)
     if isinstance(var, SharedVariable):

@@ -24,12 +24,16 @@ import numpy as np
 from . import dtypes as D
 from .compile.shared import SharedVariable
 from .config import config
+from .contract import concrete_ints
+from .interpret import static_value
 from .op import Op
-from .tensor import basic as T
-from .tensor.type import TensorType
+from .ops.literals import as_tensor_variable
+from .ops.shape_ops import arange, int_vector, specify_length
+from .ops.shapes import broadcast_shape, static_entries
+from .type import TensorType
 
 _IMPL = "threefry2x32"
-# The key's length (2) is left unknown on purpose: symconv.compile.lowering returns the
+# The key's length (2) is left unknown on purpose: symconv.gradient returns the
 # values computed inside a gradient's vjp in a dict keyed by variables, which JAX sorts
 # with Variable.__lt__ (building an elementwise node); a static (2,) key would fail to
 # broadcast against the sample and crash any gradient that depends on the draw.
@@ -49,7 +53,7 @@ def key_data(seed, index=0):
 
 def _resolve_shape(size, params, ndim, trailing):
     """Concrete output shape: `size` left-padded with -1 to `ndim`, -1 taken from the params' broadcast."""
-    sizes = list(T._concrete_ints(size, "the size of a random draw"))
+    sizes = list(concrete_ints(size, "the size of a random draw"))
     sizes = [-1] * (ndim - len(sizes)) + sizes
     pshapes = [tuple(np.shape(p))[: np.ndim(p) - t] for p, t in zip(params, trailing)]
     bshape = tuple(np.broadcast_shapes(*pshapes)) if pshapes else ()
@@ -63,64 +67,87 @@ def _float_dtype(dtype):
     return "float32" if dtype == "float16" else dtype
 
 
-def _sample(key, shape, params, *, dist, dtype, extra):
-    if dist == "uniform":
-        low, high = params
-        compute = _float_dtype(dtype)
-        u = jax.random.uniform(key, shape, dtype=compute)
-        low, high = jnp.asarray(low, compute), jnp.asarray(high, compute)
-        return low + u * (high - low)
-    if dist == "normal":
-        avg, std = params
-        compute = _float_dtype(dtype)
-        if extra.get("truncate"):
-            z = jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype=compute)
-        else:
-            z = jax.random.normal(key, shape, dtype=compute)
-        return jnp.asarray(avg, compute) + jnp.asarray(std, compute) * z
-    if dist == "binomial":
-        n, p = params
-        compute = D.upcast("float32", str(jnp.result_type(p)))
-        p = jnp.broadcast_to(jnp.asarray(p, compute), shape)
-        if extra.get("bernoulli"):
-            return jax.random.uniform(key, shape, dtype=compute) < p
-        n = jnp.broadcast_to(jnp.asarray(n, compute), shape)
-        return jax.random.binomial(key, n, p, shape=shape, dtype=compute)
-    if dist == "random_integers":
-        low, high = params
-        return jax.random.randint(key, shape, jnp.asarray(low, "int64"), jnp.asarray(high, "int64") + 1, dtype="int64")
-    if dist == "choice":
-        a = params[0]
-        p = params[1] if extra["has_p"] else None
-        population = T._concrete_ints(a, "choice's population size")[0] if np.ndim(a) == 0 else a
-        return jax.random.choice(key, population, shape, replace=extra["replace"], p=p)
-    if dist == "permutation":
-        n = T._concrete_ints(params[0], "permutation's n")[0]
-        count = int(np.prod(shape, dtype="int64"))
-        keys = jax.random.split(key, builtins.max(count, 1))
-        perms = jax.vmap(lambda k: jax.random.permutation(k, n))(keys)[:count]
-        return perms.reshape(tuple(shape) + (n,))
-    if dist == "multinomial":
-        n, pvals = params
-        compute = D.upcast("float32", str(jnp.result_type(pvals)))
-        pvals = jnp.asarray(pvals, compute)
-        k = pvals.shape[-1]
-        pvals = jnp.broadcast_to(pvals, tuple(shape) + (k,))
-        if extra.get("single"):
-            draws = jax.random.categorical(key, jnp.log(pvals), axis=-1)
-            return jax.nn.one_hot(draws, k, dtype=compute)
-        n = jnp.broadcast_to(jnp.asarray(n, compute), tuple(shape))
-        return jax.random.multinomial(key, n, pvals, shape=tuple(shape) + (k,), dtype=compute)
-    if dist == "rows_choice":
-        # MRG's choice: per row of p, `k` indices (without replacement: Gumbel top-k).
-        (p,) = params
-        k = extra["k"]
-        logits = jnp.log(jnp.asarray(p, D.upcast("float32", str(jnp.result_type(p)))))
-        if extra["replace"]:
-            return jax.random.categorical(key, logits[:, None, :], axis=-1, shape=(p.shape[0], k))
-        scores = logits + jax.random.gumbel(key, p.shape, dtype=logits.dtype)
-        return jax.lax.top_k(scores, k)[1]
-    raise ValueError(f"unknown distribution {dist!r}")
+def _probability_dtype(p):
+    return D.upcast("float32", str(jnp.result_type(p)))
+
+
+# One sampler per distribution: (key, shape, params, dtype, extra) -> sample.
+
+def _uniform(key, shape, params, dtype, extra):
+    low, high = params
+    compute = _float_dtype(dtype)
+    u = jax.random.uniform(key, shape, dtype=compute)
+    low, high = jnp.asarray(low, compute), jnp.asarray(high, compute)
+    return low + u * (high - low)
+
+
+def _normal(key, shape, params, dtype, extra):
+    avg, std = params
+    compute = _float_dtype(dtype)
+    if extra.get("truncate"):
+        z = jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype=compute)
+    else:
+        z = jax.random.normal(key, shape, dtype=compute)
+    return jnp.asarray(avg, compute) + jnp.asarray(std, compute) * z
+
+
+def _binomial(key, shape, params, dtype, extra):
+    n, p = params
+    compute = _probability_dtype(p)
+    p = jnp.broadcast_to(jnp.asarray(p, compute), shape)
+    if extra.get("bernoulli"):
+        return jax.random.uniform(key, shape, dtype=compute) < p
+    n = jnp.broadcast_to(jnp.asarray(n, compute), shape)
+    return jax.random.binomial(key, n, p, shape=shape, dtype=compute)
+
+
+def _random_integers(key, shape, params, dtype, extra):
+    low, high = params
+    return jax.random.randint(key, shape, jnp.asarray(low, "int64"), jnp.asarray(high, "int64") + 1, dtype="int64")
+
+
+def _choice(key, shape, params, dtype, extra):
+    a = params[0]
+    p = params[1] if extra["has_p"] else None
+    population = concrete_ints(a, "choice's population size")[0] if np.ndim(a) == 0 else a
+    return jax.random.choice(key, population, shape, replace=extra["replace"], p=p)
+
+
+def _permutation(key, shape, params, dtype, extra):
+    n = concrete_ints(params[0], "permutation's n")[0]
+    count = int(np.prod(shape, dtype="int64"))
+    keys = jax.random.split(key, builtins.max(count, 1))
+    perms = jax.vmap(lambda k: jax.random.permutation(k, n))(keys)[:count]
+    return perms.reshape(tuple(shape) + (n,))
+
+
+def _multinomial(key, shape, params, dtype, extra):
+    n, pvals = params
+    compute = _probability_dtype(pvals)
+    pvals = jnp.asarray(pvals, compute)
+    k = pvals.shape[-1]
+    pvals = jnp.broadcast_to(pvals, tuple(shape) + (k,))
+    if extra.get("single"):
+        draws = jax.random.categorical(key, jnp.log(pvals), axis=-1)
+        return jax.nn.one_hot(draws, k, dtype=compute)
+    n = jnp.broadcast_to(jnp.asarray(n, compute), tuple(shape))
+    return jax.random.multinomial(key, n, pvals, shape=tuple(shape) + (k,), dtype=compute)
+
+
+def _rows_choice(key, shape, params, dtype, extra):
+    """MRG's choice: per row of p, `k` indices (without replacement: Gumbel top-k)."""
+    (p,) = params
+    k = extra["k"]
+    logits = jnp.log(jnp.asarray(p, _probability_dtype(p)))
+    if extra["replace"]:
+        return jax.random.categorical(key, logits[:, None, :], axis=-1, shape=(p.shape[0], k))
+    scores = logits + jax.random.gumbel(key, p.shape, dtype=logits.dtype)
+    return jax.lax.top_k(scores, k)[1]
+
+
+DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "binomial": _binomial, "random_integers": _random_integers,
+                 "choice": _choice, "permutation": _permutation, "multinomial": _multinomial,
+                 "rows_choice": _rows_choice}
 
 
 def _random_impl(state, size, *params, dist, dtype, ndim, trailing, extra):
@@ -128,44 +155,17 @@ def _random_impl(state, size, *params, dist, dtype, ndim, trailing, extra):
     shape = _resolve_shape(size, params[: len(trailing)], ndim, trailing)
     key = jax.random.wrap_key_data(jnp.asarray(state, "uint32"), impl=_IMPL)
     new_key, sub = jax.random.split(key)
-    sample = _sample(sub, shape, params, dist=dist, dtype=dtype, extra=dict(extra))
+    sample = DISTRIBUTIONS[dist](sub, shape, params, dtype, dict(extra))
     return jax.random.key_data(new_key), jnp.asarray(sample, dtype)
 
 
 def _random_infer(state, size, *params, dist, dtype, ndim, trailing, extra):
-    entries = _static_entries(size)
+    entries = static_entries(size, keep_negative=True)
     entries = [-1] * (ndim - len(entries)) + entries
     pshapes = [p.type.shape[: p.ndim - t] for p, t in zip(params, trailing)]
-    bshape = _static_broadcast(pshapes, ndim)
+    bshape = broadcast_shape(pshapes, ndim, strict=False)
     shape = [bshape[i] if e == -1 else (None if e is None or e < 0 else e) for i, e in enumerate(entries)]
     return [_KEY_TYPE, TensorType(dtype, tuple(shape) + tuple(dict(extra).get("suffix", ())))]
-
-
-def _static_broadcast(shapes, ndim):
-    """The broadcast of static shapes (None: unknown), right-aligned to `ndim` dims."""
-    out = []
-    for axis in range(ndim):
-        dims = [s[len(s) - ndim + axis] if len(s) - ndim + axis >= 0 else 1 for s in shapes]
-        known = {d for d in dims if d is not None and d != 1}
-        if None in dims:
-            out.append(known.pop() if len(known) == 1 else None)
-        else:
-            out.append(builtins.max(dims, default=1))
-    return out
-
-
-def _static_entries(size):
-    """Entries of the size vector known when the graph is built (None where not); -1 kept."""
-    folded = T.static_value(size)
-    if folded is not None:
-        return [int(d) for d in np.asarray(folded).reshape(-1)]
-    if size.owner is not None and size.owner.op.name == "stack":
-        out = []
-        for entry in size.owner.inputs:
-            value = T.static_value(entry)
-            out.append(None if value is None else int(value))
-        return out
-    return [None] * size.type.shape[0]
 
 
 # -------------------------------------------------------------- the streams
@@ -175,11 +175,11 @@ def _size_vector(size, ndim):
     """`size` as an int64 vector of known length (``ndim`` fills in a vector of unknown length)."""
     if size is None:
         size = ()
-    vector = T._int_vector(size)
+    vector = int_vector(size)
     if vector.type.shape[0] is None:
         if ndim is None:
             raise TypeError(f"the size {size!r} of a random draw has an unknown number of entries; pass ndim=")
-        vector = Op("specify_length", T._specify_length_impl, infer=T._specify_length_infer, length=int(ndim))(vector)
+        vector = specify_length(vector, ndim)
     return vector
 
 
@@ -227,7 +227,7 @@ class RandomStreamsBase:
 
     def _draw(self, dist, size, params, ndim, dtype, trailing=None, suffix=(), **extra):
         """One random variable: a fresh state, the two-output op, the state's default update."""
-        params = [T.as_tensor_variable(p) for p in params]
+        params = [as_tensor_variable(p) for p in params]
         trailing = tuple(trailing) if trailing is not None else (0,) * len(params)
         vector = _size_vector(size, ndim)
         out_ndim = _out_ndim(vector, ndim, params, trailing)
@@ -247,13 +247,13 @@ class RandomStreamsBase:
 
     def uniform(self, size=(), low=0.0, high=1.0, ndim=None, dtype=None, **_):
         """Uniform samples in [low, high); dtype None: floatX upcast with low's and high's dtypes."""
-        low, high = T.as_tensor_variable(low), T.as_tensor_variable(high)
+        low, high = as_tensor_variable(low), as_tensor_variable(high)
         dtype = dtype or D.upcast(config.floatX, low.dtype, high.dtype)
         return self._draw("uniform", size, [low, high], ndim, dtype)
 
     def normal(self, size=(), avg=0.0, std=1.0, ndim=None, dtype=None, truncate=False, **_):
         """Normal samples of mean `avg` and standard deviation `std` (truncate: cut at +-2 std)."""
-        avg, std = T.as_tensor_variable(avg), T.as_tensor_variable(std)
+        avg, std = as_tensor_variable(avg), as_tensor_variable(std)
         dtype = dtype or D.upcast(config.floatX, avg.dtype, std.dtype)
         return self._draw("normal", size, [avg, std], ndim, dtype, truncate=bool(truncate))
 
@@ -279,19 +279,19 @@ class RandomStreamsBase:
 
     def permutation(self, size=(), n=1, ndim=None, dtype="int64"):
         """Permutations of ``range(n)``: shape ``size + (n,)``, each one drawn independently."""
-        n_value = T.static_value(T.as_tensor_variable(n))
+        n_value = static_value(as_tensor_variable(n))
         return self._draw("permutation", size, [n], ndim, dtype, trailing=(),
                           suffix=(None if n_value is None else int(n_value),))
 
     def multinomial(self, size=(), n=1, pvals=(0.5, 0.5), ndim=None, dtype="int64"):
         """Counts of `n` draws from the distribution(s) `pvals` (last axis): shape ``size + (len(pvals),)``."""
-        pvals = T.as_tensor_variable(pvals)
+        pvals = as_tensor_variable(pvals)
         single = isinstance(n, (int, np.integer)) and int(n) == 1
         return self._draw("multinomial", size, [n, pvals], ndim, dtype, trailing=(0, 1),
                           suffix=(pvals.type.shape[-1],), single=single)
 
     def shuffle_row_elements(self, input):
         """The rows of the matrix `input`, each with its elements in a random order."""
-        input = T.as_tensor_variable(input)
+        input = as_tensor_variable(input)
         perm = self.permutation(size=(input.shape[0],), n=input.shape[1])
-        return input[T.arange(input.shape[0]).dimshuffle(0, "x"), perm]
+        return input[arange(input.shape[0]).dimshuffle(0, "x"), perm]

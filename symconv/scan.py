@@ -5,7 +5,7 @@ calls `fn` once, when the graph is built, on fresh symbolic variables (one per
 sequence tap and per output tap; the non-sequences themselves are passed as
 Theano does).  The graph `fn` returns (the *inner* graph) becomes the
 parameter of one ``scan`` node, whose lowering builds the step function by
-lowering the inner graph with ``symconv.compile.lowering.evaluate`` (so every
+lowering the inner graph with ``symconv.interpret.evaluate`` (so every
 inner op, grad nodes included, lowers the normal way) and runs it under
 ``jax.lax.scan``.  Gradients through the loop are JAX's own: ``grad`` lowers
 to ``jax.vjp``, which differentiates the ``lax.scan``.
@@ -27,12 +27,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from .compile.lowering import NeedsStaticValue, collecting_checks, evaluate, fold_constant, record_check
 from .compile.shared import SharedVariable
+from .compile.updates import checked_update
+from .contract import NeedsStaticValue, collecting_checks, record_check
+from .gradient import Grad
 from .graph import Constant, Variable, leaves, toposort
+from .interpret import evaluate, static_value
 from .op import Op, make_node
-from .tensor.basic import as_tensor_variable
-from .tensor.type import TensorType
+from .ops.literals import as_tensor_variable
+from .type import TensorType
 
 __all__ = ["scan", "map", "reduce", "foldl", "foldr", "until", "OrderedUpdates"]
 
@@ -174,6 +177,14 @@ def _scan_impl(*values, _info, name=None):
     return tuple(ys) + tuple(final_shared)
 
 
+class Scan(Op):
+    """One ``lax.scan``; its `_info` (a ScanInfo) holds the inner graph."""
+
+    def __init__(self, _info, name=None):
+        params = {"_info": _info} if name is None else {"_info": _info, "name": name}
+        super().__init__("scan", _scan_impl, infer=_scan_infer, **params)
+
+
 def _in_step(message, name):
     if "{0" in message or ("{}" not in message and "{" in message):
         return message  # numbered fields: leave the message as it is
@@ -284,7 +295,7 @@ def _steps(n_steps):
         var = as_tensor_variable(n_steps)
         if var.ndim != 0 or var.dtype[:3] not in ("int", "uin"):
             raise ValueError(f"scan: n_steps must be an integer scalar, got {var.describe()}")
-        folded = fold_constant(var)
+        folded = static_value(var)
         if folded is None:
             return None, var
         value = int(folded)
@@ -321,17 +332,7 @@ def _is_updates(x):
 
 def _update_list(updates):
     pairs = list(updates.items()) if isinstance(updates, dict) else list(updates)
-    out = []
-    for var, value in pairs:
-        if not isinstance(var, SharedVariable):
-            raise TypeError(f"scan: the step function updates {var!r}, which is not a shared variable")
-        value = as_tensor_variable(value)
-        if value.dtype != var.dtype or value.ndim != var.ndim:
-            raise TypeError(
-                f"scan: an update must have the type of its shared variable: {var!r} is {var.type}, but its new value "
-                f"{value.describe()} is {value.type}. Cast it: T.cast(new_value, {var.dtype!r})")
-        out.append((var, value))
-    return out
+    return [checked_update(var, value, context="scan: the step function's ") for var, value in pairs]
 
 
 def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None, truncate_gradient=-1,
@@ -434,7 +435,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     for var in roots:
         if var not in varying and not isinstance(var, Constant):
             invariants[var] = None
-    if builtins.any(node.op.name == "grad" and node.outputs[0] in varying for node in order):
+    if builtins.any(isinstance(node.op, Grad) and node.outputs[0] in varying for node in order):
         # A grad inside the step recomputes what lies between its wrt and its cost: give it the leaves too.
         for var in leaves(roots, stop=stop):
             if var not in varying and not isinstance(var, Constant):
@@ -475,7 +476,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     params = {"_info": info}
     if name:
         params["name"] = name
-    node = make_node(Op("scan", _scan_impl, infer=_scan_infer, **params), inputs)
+    node = make_node(Scan(**params), inputs)
     info.source = node.source
 
     results = node.outputs[:len(outputs)]

@@ -1,4 +1,4 @@
-"""Compiling graphs: ``function``, ``In``, and the lowering of a graph to JAX."""
+"""Compiling graphs: ``function`` (with ``In``, givens and updates) and shared variables."""
 from .function import Function, In, Param, function
 from .shared import SharedVariable, shared
 

@@ -10,12 +10,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..contract import NeedsStaticValue, collecting_checks, register_compiler
 from ..errors import MissingInputError, UnusedInputError
-from ..graph import Constant, Variable, ancestors, clone_replace, leaves
+from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
+from ..interpret import evaluate
+from ..ops.literals import as_tensor_variable
 from ..rewrites import stabilize
-from ..tensor.basic import as_tensor_variable
-from .lowering import NeedsStaticValue, collecting_checks, evaluate
 from .shared import SharedVariable
+from .updates import default_updates, givens_map, validated_updates
 
 
 class In:
@@ -56,13 +58,13 @@ class Function:
         self._single = outputs is not None and not isinstance(outputs, (list, tuple))
         outputs = [] if outputs is None else [outputs] if self._single else list(outputs)
         outputs = [as_tensor_variable(o) for o in outputs]
-        update_pairs = _update_pairs(updates)
-        replace = _givens(givens)
+        update_pairs = validated_updates(updates)
+        replace = givens_map(givens)
         graphs = stabilize(clone_replace(outputs + [u for _, u in update_pairs], replace))
         self.outputs, update_values = graphs[: len(outputs)], graphs[len(outputs):]
         update_pairs = list(zip([s for s, _ in update_pairs], update_values))
         if not no_default_updates:
-            update_pairs += _default_updates(graphs, dict(update_pairs), replace, no_default_updates)
+            update_pairs += default_updates(graphs, dict(update_pairs), replace, no_default_updates)
         self.updates = update_pairs
         input_vars = [i.variable for i in self.inputs]
         if len(set(input_vars)) != len(input_vars):
@@ -141,21 +143,54 @@ class Function:
 
     def __call__(self, *args, **kwargs):
         values = self._bind(args, kwargs)
-        dynamic = tuple(values[k] for k in self._dynamic)
-        static = tuple(values[k].item() for k in self._static_order)
-        donated = tuple(s._value for s in self._donated)
-        kept = tuple(s._value for s in self._kept)
         try:
-            outs, new, ok, checks = self._jitted(dynamic, donated, kept, static)
+            outs, ok, checks, signature = self._run(values)
         except NeedsStaticValue as exc:
             self._make_static(exc)
             return self(*args, **kwargs)
-        for s, v in zip(self._donated, new):
-            s._value = v
         if checks and not bool(ok):
-            self._raise_failed_check(checks, _signature(dynamic, donated, kept, static))
+            self._raise_failed_check(checks, signature)
         outs = [np.asarray(o) for o in outs]
         return outs[0] if self._single else outs
+
+    def call_device(self, *values):
+        """Run once on `values` (arrays of the inputs' exact types, in order): no input checks, no host sync.
+
+        The outputs come back as device arrays (a list); updates are applied; a
+        failed run-time check is not raised.  For measuring the compiled
+        computation alone; ``f(...)`` is the checked call.
+        """
+        return self._run(values)[0]
+
+    def lower(self, *args, **kwargs):
+        """The ``jax.stages.Lowered`` computation a call with these inputs runs (``.as_text()``, ``.compile()``)."""
+        values = self._bind(args, kwargs)
+        dynamic, donated, kept, static = self._arguments(values)
+        return self._jitted.lower(dynamic, donated, kept, static)
+
+    @property
+    def compiled_variants(self):
+        """How many computations are compiled: ``{'call': ..., 'map': ...}`` (one per input signature)."""
+        return {"call": self._jitted._cache_size(), "map": self._jitted_many._cache_size()}
+
+    def _arguments(self, values):
+        dynamic = tuple(values[k] for k in self._dynamic)
+        static = tuple(values[k].item() for k in self._static_order)
+        return dynamic, self._shared_values(self._donated), self._shared_values(self._kept), static
+
+    @staticmethod
+    def _shared_values(variables):
+        return tuple(s.get_value(borrow=True, return_internal_type=True) for s in variables)
+
+    def _write_back(self, new):
+        for s, v in zip(self._donated, new):
+            s.set_value(v, borrow=True)
+
+    def _run(self, values):
+        dynamic, donated, kept, static = self._arguments(values)
+        outs, new, ok, checks = self._jitted(dynamic, donated, kept, static)
+        self._write_back(new)
+        return outs, ok, checks, _signature(dynamic, donated, kept, static)
 
     def map(self, *sequences):
         """Call the function once per element of `sequences` (one per input), in ONE dispatch.
@@ -177,16 +212,14 @@ class Function:
             return [] if not self._single else np.zeros((0,))
         stacked = tuple(np.stack([_filter(inp, c[k], self._allow_downcast, i, self.name) for k in range(count)])
                         for i, (inp, c) in enumerate(zip(self.inputs, columns)))
-        donated = tuple(s._value for s in self._donated)
-        kept = tuple(s._value for s in self._kept)
+        donated, kept = self._shared_values(self._donated), self._shared_values(self._kept)
         try:
             outs, new, oks, checks = self._jitted_many(stacked, donated, kept, ())
         except NeedsStaticValue as exc:
             self._make_static(exc)
             raise TypeError(f"{self.name}.map: inputs {sorted(self._static)} decide a shape, so they must be known "
                             "at compile time; call the function once per value instead") from None
-        for s, v in zip(self._donated, new):
-            s._value = v
+        self._write_back(new)
         oks = np.asarray(oks)
         if not oks.all():
             step = int(np.argmin(oks))
@@ -246,8 +279,6 @@ class Function:
         return self
 
     def toposort(self):
-        from ..graph import toposort
-
         return toposort(self.outputs + [u for _, u in self.updates])
 
     def __repr__(self):
@@ -293,56 +324,4 @@ def _filter(inp, value, allow_downcast, position, fname):
     return array
 
 
-def _update_pairs(updates):
-    if updates is None:
-        return []
-    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates)
-    out, seen = [], set()
-    for pair in pairs:
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
-            raise TypeError(f"updates must be (shared_variable, new_value) pairs, got {pair!r}")
-        var, value = pair
-        if not isinstance(var, SharedVariable):
-            raise TypeError(f"update target {var!r} is not a shared variable; only symconv.shared() values can be updated")
-        if var in seen:
-            raise ValueError(f"shared variable {var!r} is updated twice in the same function")
-        seen.add(var)
-        value = as_tensor_variable(value)
-        if value.dtype != var.dtype or value.ndim != var.ndim:
-            raise TypeError(
-                f"an update must have the type of its shared variable: {var!r} is {var.type}, but its new value "
-                f"{value.describe()} is {value.type}. Cast it: T.cast(new_value, {var.dtype!r})")
-        out.append((var, value))
-    return out
-
-
-def _givens(givens):
-    if givens is None:
-        return {}
-    pairs = list(givens.items()) if isinstance(givens, dict) else list(givens)
-    replace = {}
-    for var, value in pairs:
-        if not isinstance(var, Variable):
-            raise TypeError(f"givens keys must be symbolic variables, got {var!r}")
-        value = as_tensor_variable(value)
-        if not var.type.same_kind(value.type):
-            raise TypeError(f"givens: {var.describe()} is {var.type}, but its replacement {value!r} is {value.type}")
-        replace[var] = value
-    return replace
-
-
-def _default_updates(graphs, explicit, replace, no_default_updates):
-    """Updates that shared variables carry themselves (random streams' states)."""
-    found, frontier = [], list(graphs)
-    while frontier:
-        new = []
-        for var in leaves(frontier):
-            if isinstance(var, SharedVariable) and var.default_update is not None and var not in explicit:
-                if isinstance(no_default_updates, (list, tuple)) and var in no_default_updates:
-                    continue
-                (update,) = clone_replace([var.default_update], replace)
-                explicit[var] = update
-                found.append((var, update))
-                new.append(update)
-        frontier = new
-    return found
+register_compiler(function)

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..config import config
 from ..graph import Variable
-from ..tensor.type import TensorType
+from ..ops.variable import TensorVariable
+from ..type import TensorType
 
 
 def _device():
@@ -27,7 +28,7 @@ def to_device(array):
     return jax.device_put(array, _device())
 
 
-class SharedVariable(Variable):
+class SharedVariable(TensorVariable):
     """A variable whose value persists across calls: ``W = symconv.shared(np.zeros((784, 10)), name='W')``."""
 
     def __init__(self, value, name=None, strict=False, allow_downcast=None, shape=None, broadcastable=None):
@@ -47,7 +48,15 @@ class SharedVariable(Variable):
         return np.asarray(self._value) if borrow else np.array(self._value)
 
     def set_value(self, value, borrow=False):
-        """Replace the value; the dtype must match (or cast without loss), the rank must match."""
+        """Replace the value; the dtype must match (or cast without loss), the rank must match.
+
+        With `borrow`, a device array of the exact type is kept as it is (no copy,
+        no host round trip): how a compiled function writes its updates back.
+        """
+        if borrow and isinstance(value, jax.Array) and str(value.dtype) == self.type.dtype \
+                and self.type.compatible_shape(value.shape):
+            self._value = value
+            return
         self._value = to_device(self.filter(value))
 
     def filter(self, value):

@@ -7,7 +7,8 @@ are accepted and ignored.
 import numpy as np
 
 from ..random import RandomStreamsBase
-from ..tensor import basic as T
+from ..interpret import static_value
+from ..ops.literals import as_tensor_variable
 
 __all__ = ["MRG_RandomStreams"]
 
@@ -36,7 +37,7 @@ class MRG_RandomStreams(RandomStreamsBase):
         """One row of counts per row of `pvals` (a matrix): ``[[.98, .01, .01]]`` gives mostly ``[[1, 0, 0]]``."""
         if pvals is None:
             raise TypeError("MRG_RandomStreams.multinomial needs pvals")
-        pvals = T.as_tensor_variable(pvals)
+        pvals = as_tensor_variable(pvals)
         if size is not None and not (isinstance(size, (tuple, list)) and len(size) in (0, pvals.ndim - 1)):
             raise ValueError(f"multinomial's size {size!r} must be None: the output has the shape of pvals")
         return super().multinomial(size if size is not None else (), n, pvals, None, dtype)
@@ -45,11 +46,11 @@ class MRG_RandomStreams(RandomStreamsBase):
         """`size` indices per row of the probability matrix `p` (shape ``(p.shape[0], size)``)."""
         if a is not None or p is None:
             return super().choice(size if size is not None else (), 2 if a is None else a, replace, p, ndim, dtype)
-        p = T.as_tensor_variable(p)
+        p = as_tensor_variable(p)
         if p.ndim != 2:
             raise TypeError(f"MRG_RandomStreams.choice needs p to be a matrix (one distribution per row), "
                             f"got {p.type}")
-        k = T.static_value(T.as_tensor_variable(size))
+        k = static_value(as_tensor_variable(size))
         if k is None or np.ndim(k) != 0:
             raise TypeError("MRG_RandomStreams.choice needs an integer size known when the graph is built")
         return self._draw("rows_choice", (p.shape[0], int(k)), [p], None, dtype, trailing=(),

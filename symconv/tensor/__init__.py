@@ -1,18 +1,29 @@
-"""``symconv.tensor`` (``import symconv.tensor as T``): types, constructors and ops, Theano's names."""
-from . import basic as _basic
-from .basic import *  # noqa: F401,F403
-from .basic import as_tensor, as_tensor_variable, constant  # noqa: F401
-from .subtensor import inc_subtensor, set_subtensor, subtensor  # noqa: F401
-from .type import TensorType, _install, tensor  # noqa: F401
+"""``symconv.tensor`` (``import symconv.tensor as T``): types, constructors and ops, Theano's names.
 
-_install(globals())
-for _name in dir(_basic):
-    if not _name.startswith("_") and callable(getattr(_basic, _name)):
-        globals()[_name] = getattr(_basic, _name)
+A face: the ops are implemented in ``symconv.ops``; this module gathers them
+with the gradient, shared variables and random streams under Theano's paths.
+"""
+from ..compile.shared import SharedVariable as TensorSharedVariable  # noqa: F401
+from ..gradient import grad  # noqa: F401
+from ..interpret import static_value  # noqa: F401
+from ..ops import elemwise as _elemwise, literals as _literals, products as _products, reduction as _reduction, \
+    shape_ops as _shape_ops
+from ..ops.subtensor import inc_subtensor, set_subtensor, subtensor  # noqa: F401
+from ..ops.variable import TensorConstant, TensorVariable  # noqa: F401
+from ..type import TensorType, install_constructors, tensor  # noqa: F401
 
-from ..gradient import grad  # noqa: E402,F401
-from ..graph import Constant as TensorConstant, Variable as TensorVariable  # noqa: E402,F401
+
+def _export(module):
+    """The module's own public functions (and aliases of them) as names of this namespace."""
+    for name, value in vars(module).items():
+        if not name.startswith("_") and callable(value) and getattr(value, "__module__", None) == module.__name__:
+            globals()[name] = value
+
+
+for _module in (_literals, _elemwise, _reduction, _products, _shape_ops):
+    _export(_module)
+install_constructors(globals())
+
 from . import nnet  # noqa: E402,F401
-from ..compile.shared import SharedVariable as TensorSharedVariable  # noqa: E402,F401
 from . import shared_randomstreams  # noqa: E402,F401
 from .shared_randomstreams import RandomStreams  # noqa: E402,F401

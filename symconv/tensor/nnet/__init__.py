@@ -1,4 +1,5 @@
 """``T.nnet``: convolution, nonlinearities and losses of neural networks."""
+from ...ops.nnet import *  # noqa: F401,F403
+from ...ops.nnet import logsoftmax, sigmoid, softmax, softplus  # noqa: F401
 from . import bn, conv  # noqa: F401
-from .basic import *  # noqa: F401,F403
 from .convolution import conv2d  # noqa: F401

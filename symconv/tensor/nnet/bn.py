@@ -9,7 +9,10 @@ import numpy as np
 
 from ... import dtypes as D
 from ...graph import Variable
-from .. import basic as T
+from ...ops import elemwise as E
+from ...ops import literals as L
+from ...ops import reduction as R
+from ...ops import shape_ops as S
 
 __all__ = ["batch_normalization", "batch_normalization_train", "batch_normalization_test"]
 
@@ -22,7 +25,7 @@ def batch_normalization(inputs, gamma, beta, mean, std, mode="low_mem"):
     """
     if mode not in ("low_mem", "high_mem"):
         raise ValueError(f"batch_normalization's mode must be 'low_mem' or 'high_mem', got {mode!r}")
-    inputs, gamma, beta, mean, std = (T.as_tensor_variable(v) for v in (inputs, gamma, beta, mean, std))
+    inputs, gamma, beta, mean, std = (L.as_tensor_variable(v) for v in (inputs, gamma, beta, mean, std))
     if mode == "high_mem":
         return (inputs - mean) * (gamma / std) + beta
     return (inputs - mean) / std * gamma + beta
@@ -54,7 +57,7 @@ def _check_epsilon(epsilon):
 
 def _broadcast_param(param, ndim, axes, what):
     """`param` with the normalised axes as broadcastable dims; also whether it had to be expanded."""
-    param = T.as_tensor_variable(param)
+    param = L.as_tensor_variable(param)
     if param.ndim == ndim:
         for a in axes:
             if param.type.shape[a] not in (1, None):
@@ -68,21 +71,21 @@ def _broadcast_param(param, ndim, axes, what):
             else:
                 pattern.append(k)
                 k += 1
-        return T.dimshuffle(param, *pattern), True
+        return S.dimshuffle(param, *pattern), True
     raise ValueError(f"{what} {param!r} has {param.ndim} dimensions; it needs {ndim} (with length 1 along axes "
                      f"{axes}) or {ndim - len(axes)} (those axes left out)")
 
 
 def _drop_axes(x, axes):
     """`x` (keepdims layout) without the normalised axes, for parameters given in the reduced layout."""
-    return T.dimshuffle(x, *[i for i in range(x.ndim) if i not in axes])
+    return S.dimshuffle(x, *[i for i in range(x.ndim) if i not in axes])
 
 
 def _scalar(value, dtype):
     """A Python number as a constant of the computation's float dtype (not rounded to floatX first)."""
     if isinstance(value, Variable):
         return value
-    return T.constant(np.asarray(value, dtype=dtype if D.is_float(dtype) else "float64"))
+    return L.constant(np.asarray(value, dtype=dtype if D.is_float(dtype) else "float64"))
 
 
 def _count(inputs, axes, dtype):
@@ -91,7 +94,7 @@ def _count(inputs, axes, dtype):
     for a in axes:
         dim = inputs.shape[a]
         m = dim if m is None else m * dim
-    return T.cast(m, dtype)
+    return E.cast(m, dtype)
 
 
 def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilon=1e-4,
@@ -107,7 +110,7 @@ def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilo
     `mean` and `invstd` come back in the layout of `gamma`, the new running
     averages in the layout of the old ones.
     """
-    inputs = T.as_tensor_variable(inputs)
+    inputs = L.as_tensor_variable(inputs)
     ndim = inputs.ndim
     axes = _normalized_axes(axes, ndim)
     _check_epsilon(epsilon)
@@ -116,9 +119,9 @@ def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilo
     gamma, reduced = _broadcast_param(gamma, ndim, axes, "gamma")
     beta, _ = _broadcast_param(beta, ndim, axes, "beta")
 
-    mean = T.mean(inputs, axis=axes, keepdims=True)
-    var = T.mean(T.sqr(inputs - mean), axis=axes, keepdims=True)
-    invstd = T.reciprocal(T.sqrt(var + _scalar(epsilon, var.dtype)))
+    mean = R.mean(inputs, axis=axes, keepdims=True)
+    var = R.mean(E.sqr(inputs - mean), axis=axes, keepdims=True)
+    invstd = E.reciprocal(E.sqrt(var + _scalar(epsilon, var.dtype)))
     out = (inputs - mean) * (gamma * invstd) + beta
     results = [out, _drop_axes(mean, axes) if reduced else mean, _drop_axes(invstd, axes) if reduced else invstd]
 
@@ -126,14 +129,14 @@ def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilo
         m = _count(inputs, axes, var.dtype)
         unbiased = var * (m / (m - 1))
         for running, stat in ((running_mean, mean), (running_var, unbiased)):
-            running = T.as_tensor_variable(running)
+            running = L.as_tensor_variable(running)
             running_b, running_reduced = _broadcast_param(running, ndim, axes, "running average")
             dtype = D.upcast(running.dtype, stat.dtype)
             new = (running_b * _scalar(1.0 - running_average_factor, dtype)
                    + stat * _scalar(running_average_factor, dtype))
             if running_reduced:
                 new = _drop_axes(new, axes)
-            results.append(T.cast(new, running.dtype))
+            results.append(E.cast(new, running.dtype))
     return tuple(results)
 
 
@@ -143,10 +146,10 @@ def batch_normalization_test(inputs, gamma, beta, mean, var, axes="per-activatio
     All four parameters have the input's dimensions with length 1 along `axes`,
     or leave those axes out.
     """
-    inputs = T.as_tensor_variable(inputs)
+    inputs = L.as_tensor_variable(inputs)
     ndim = inputs.ndim
     axes = _normalized_axes(axes, ndim)
     _check_epsilon(epsilon)
     gamma, beta, mean, var = (_broadcast_param(p, ndim, axes, what)[0]
                               for p, what in ((gamma, "gamma"), (beta, "beta"), (mean, "mean"), (var, "var")))
-    return (inputs - mean) * (gamma / T.sqrt(var + _scalar(epsilon, var.dtype))) + beta
+    return (inputs - mean) * (gamma / E.sqrt(var + _scalar(epsilon, var.dtype))) + beta

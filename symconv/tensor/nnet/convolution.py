@@ -6,8 +6,9 @@ The lowering (im2col + matmul on CPU, XLA's convolution on GPU) is chosen in
 from ... import dtypes as D
 from ...kernels import conv as kernels
 from ...op import Op
-from .. import basic as T
-from ..type import TensorType
+from ...ops import literals as L
+from ...ops.products import precision
+from ...type import TensorType
 
 
 def _check_given_shape(actual, given, what):
@@ -54,7 +55,7 @@ def _merge(static, given, what):
 def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1),
            filter_flip=True, image_shape=None, filter_dilation=(1, 1), num_groups=1, **_):
     """Theano's conv2d: 'valid', 'full', 'half', an int or a pair for border_mode; flipped kernels by default."""
-    x, w = T.as_tensor_variable(input), T.as_tensor_variable(filters)
+    x, w = L.as_tensor_variable(input), L.as_tensor_variable(filters)
     if x.ndim != 4 or w.ndim != 4:
         raise TypeError(f"conv2d needs 4-D input (batch, channels, rows, cols) and 4-D filters "
                         f"(out channels, in channels, rows, cols); got {x!r} with {x.ndim} and {w!r} with {w.ndim} dims")
@@ -70,4 +71,4 @@ def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="val
     return Op("conv2d", _conv2d_impl, infer=_conv2d_infer, border_mode=border,
               subsample=kernels.int_pair(subsample, "subsample", 1), filter_flip=bool(filter_flip),
               filter_dilation=kernels.int_pair(filter_dilation, "filter_dilation", 1), num_groups=int(num_groups),
-              precision=T._precision(), dtype=dtype, input_shape=norm(input_shape), filter_shape=norm(filter_shape))(x, w)
+              precision=precision(), dtype=dtype, input_shape=norm(input_shape), filter_shape=norm(filter_shape))(x, w)

@@ -1,8 +1,10 @@
 """``pool_2d``: Theano's max / sum / average pooling over the last two dimensions."""
 from ...kernels import pool as kernels
 from ...op import Op
-from .. import basic as T
-from ..type import TensorType
+from ...ops import elemwise as E
+from ...ops import literals as L
+from ...ops import shape_ops as S
+from ...type import TensorType
 
 
 def _pool_impl(x, *, ws, ignore_border, stride, pad, mode):
@@ -20,7 +22,7 @@ def _pool_infer(x, *, ws, ignore_border, stride, pad, mode):
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode="max", ds=None, st=None,
             padding=None):
     """Pool windows `ws` of the last two dims; ``ignore_border=False`` keeps partial border windows."""
-    x = T.as_tensor_variable(input)
+    x = L.as_tensor_variable(input)
     ws = ws if ws is not None else ds
     stride = stride if stride is not None else st
     pad = padding if padding is not None else pad
@@ -43,7 +45,7 @@ def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode="m
 
 def max_pool_2d_same_size(input, patch_size):
     """Keep each window's maximum in place and zero the rest (Theano's helper)."""
-    x = T.as_tensor_variable(input)
+    x = L.as_tensor_variable(input)
     pooled = pool_2d(x, patch_size, ignore_border=True)
-    up = T.repeat(T.repeat(pooled, patch_size[0], axis=x.ndim - 2), patch_size[1], axis=x.ndim - 1)
-    return T.switch(T.eq(x, up), x, T.zeros_like(x))
+    up = S.repeat(S.repeat(pooled, patch_size[0], axis=x.ndim - 2), patch_size[1], axis=x.ndim - 1)
+    return E.switch(E.eq(x, up), x, S.zeros_like(x))

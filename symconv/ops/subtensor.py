@@ -10,18 +10,29 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from ..contract import NeedsStaticValue, record_check
 from ..errors import GraphBuildError
 from ..graph import SourceLine, Variable
+from ..interpret import static_value
 from ..op import Op
+from ..type import TensorType
 from .affine import constant_difference
-from .basic import as_tensor_variable, cast, dimshuffle, static_value
-from .type import TensorType
+from .elemwise import cast
+from .literals import as_tensor_variable
+from .shape_ops import dimshuffle
 
 # An index spec is a tuple with one entry per indexed axis (a newaxis is a slice of an inserted axis):
 #   ("int", ref)                   integer index
 #   ("slice", start, stop, step, length)  refs or None; length: proven constant or None
 #   ("array", ref)                 integer-array (advanced) index
 # A ref is ("const", value) or ("input", position among the op's extra inputs).
+
+
+class Subtensor(Op):
+    """``x[index]``; `spec` describes the index (see above), its run-time parts are the extra inputs."""
+
+    def __init__(self, spec, newaxis=False):
+        super().__init__("subtensor", _subtensor_impl, infer=_subtensor_infer, spec=spec, _newaxis=newaxis)
 
 
 def subtensor(x, index):
@@ -42,7 +53,7 @@ def subtensor(x, index):
         spec.append(_entry_spec(entry, extra))
     spec = tuple(spec)
     _check_static_bounds(x, extra, spec)
-    return Op("subtensor", _subtensor_impl, infer=_subtensor_infer, spec=spec, _newaxis=newaxis)(x, *extra)
+    return Subtensor(spec, newaxis)(x, *extra)
 
 
 def _check_static_bounds(x, extra, spec):
@@ -112,12 +123,11 @@ def _entry_spec(entry, extra):
 
 
 def _subtensor_infer(x, *extra, spec, _newaxis=False):
-    from jax import eval_shape
 
     if any(kind == "array" for kind, *_ in spec):
         probe = [jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in v.type.shape), v.dtype) for v in extra]
         shapes = [jax.ShapeDtypeStruct(tuple(8 if d is None else d for d in x.type.shape), x.dtype)]
-        out = eval_shape(lambda a, *e: _gather(a, e, spec, checks=False), *shapes, *probe)
+        out = jax.eval_shape(lambda a, *e: _gather(a, e, spec, checks=False), *shapes, *probe)
         advanced = _advanced_shape(x, extra, spec)
         return [TensorType(x.dtype, advanced if advanced is not None else (None,) * len(out.shape))]
     shape = []
@@ -163,7 +173,6 @@ def _is_concrete(v):
 def _subtensor_impl(x, *extra, spec, _newaxis=False):
     if any(kind == "array" for kind, *_ in spec):
         return _gather(x, extra, spec, checks=True)
-    from ..compile.lowering import NeedsStaticValue, record_check
 
     axis = 0
     for entry in spec:
@@ -198,7 +207,6 @@ def _checked_start(begin, length, dim, axis):
     Both bounds negative count from the end, as in NumPy (``x[-3:-1]``); a slice
     that NumPy would shorten or empty is an IndexError (``record_check``).
     """
-    from ..compile.lowering import record_check
 
     start = jnp.where((begin < 0) & (begin + length < 0), begin + dim, begin)
     record_check((start >= 0) & (start + length <= dim),
@@ -208,7 +216,6 @@ def _checked_start(begin, length, dim, axis):
 
 def _gather_index(x, extra, spec, checks):
     """The NumPy-style index tuple for advanced indexing (bounds-checked)."""
-    from ..compile.lowering import NeedsStaticValue, record_check
 
     index = []
     for axis, entry in enumerate(spec):
@@ -266,7 +273,6 @@ def _static_index(x, extra, spec):
 
 def _dynamic_update(x, y, extra, spec, mode):
     """Run-time int indices and fixed-length slices: one dynamic_update_slice (bounds-checked)."""
-    from ..compile.lowering import NeedsStaticValue, record_check
 
     starts, sizes, kept = [], [], []
     for axis, entry in enumerate(spec):
@@ -307,7 +313,7 @@ def _unit_step(step):
 
 def _update(subtensor_output, y, mode):
     node = getattr(subtensor_output, "owner", None)
-    if node is None or node.op.name != "subtensor":
+    if node is None or not isinstance(node.op, Subtensor):
         raise TypeError(
             f"{'set' if mode == 'set' else 'inc'}_subtensor's first argument must be an indexed tensor such as "
             f"x[2:5] or x[idx], got {subtensor_output!r}")

@@ -1,7 +1,14 @@
-"""TensorType (dtype + static shape) and the T.matrix()-style constructors."""
+"""TensorType (dtype + static shape) and the T.matrix()-style constructors.
+
+The type decides the class of its variables: ``variable_type`` and
+``constant_type`` start as the graph's plain classes and are set by
+``symconv.ops.variable`` to the tensor classes that carry the operators
+(``x + y``, ``x.sum()``), as PyTensor's ``TensorType.variable_type`` does.
+"""
 import numpy as np
 
-from ..config import config
+from .config import config
+from .graph import Constant, Variable
 
 
 class TensorType:
@@ -10,6 +17,9 @@ class TensorType:
     ``TensorType('float32', (False, True))`` also accepts Theano's broadcastable
     pattern: True means a dimension of length 1.
     """
+
+    variable_type = Variable
+    constant_type = Constant
 
     def __init__(self, dtype, shape=None, broadcastable=None):
         if broadcastable is None and shape is not None and all(isinstance(b, (bool, np.bool_)) for b in shape) and shape:
@@ -31,9 +41,13 @@ class TensorType:
 
     def __call__(self, name=None):
         """Make a fresh input variable of this type, as Theano's TensorType does."""
-        from ..graph import Variable
+        return self.make_variable(name=name)
 
-        return Variable(self, name=name)
+    def make_variable(self, owner=None, index=None, name=None):
+        return self.variable_type(self, owner=owner, index=index, name=name)
+
+    def make_constant(self, data, name=None):
+        return self.constant_type(self, data, name=name)
 
     def __eq__(self, other):
         return isinstance(other, TensorType) and (self.dtype, self.shape) == (other.dtype, other.shape)
@@ -82,7 +96,8 @@ def _broadcastable_constructor(broadcastable, dtype_or_none):
     return make
 
 
-def _install(namespace):
+def install_constructors(namespace):
+    """Put Theano's constructors (``matrix``, ``fvector``, ``drow``, ...) into `namespace`."""
     for ndim, kind in _KIND_NAMES.items():
         namespace[kind] = _constructor(ndim, None)
         for prefix, dtype in _PREFIX_DTYPES.items():
@@ -93,4 +108,4 @@ def _install(namespace):
             namespace[prefix + name] = _broadcastable_constructor(bcast, dtype)
 
 
-_install(globals())
+install_constructors(globals())

@@ -4,6 +4,11 @@
 ``{index: 600} + 600``: their difference is the constant 600, so
 ``data[index * 600:(index + 1) * 600]`` is a fixed-length dynamic slice.
 """
+from ..interpret import static_value
+from .elemwise import Cast, Elemwise, Scalar
+from .shape_ops import Shape
+
+_SIGNS = {Scalar.add: 1, Scalar.sub: -1}
 
 
 class Affine:
@@ -28,23 +33,22 @@ class Affine:
 
 def affine_form(var):
     """`var` (an integer scalar) as coefficients over opaque variables plus a constant."""
-    from .basic import static_value
-
-    value = static_value(var) if var.owner is None or var.owner.op.name != "shape" else None
+    value = static_value(var) if var.owner is None or not isinstance(var.owner.op, Shape) else None
     if value is not None and value.ndim == 0 and value.dtype.kind in "iub":
         return Affine({}, int(value))
     node = var.owner
     if node is None or var.ndim != 0 or var.dtype[0] not in "iu":
         return Affine({var: 1}, 0)
     op = node.op
-    if op.name == "cast" and node.inputs[0].dtype[0] in "iu":
+    if isinstance(op, Cast) and node.inputs[0].dtype[0] in "iu":
         return affine_form(node.inputs[0])
-    if op.name in ("add", "sub") or (op.name == "neg"):
-        forms = [affine_form(i) for i in node.inputs]
-        if op.name == "neg":
-            return forms[0].scale(-1)
-        return forms[0] + (forms[1] if op.name == "add" else forms[1].scale(-1))
-    if op.name == "mul":
+    scalar = op.params["fn"] if isinstance(op, Elemwise) else None
+    if scalar is Scalar.neg:
+        return affine_form(node.inputs[0]).scale(-1)
+    if scalar in _SIGNS:
+        first, second = (affine_form(i) for i in node.inputs)
+        return first + second.scale(_SIGNS[scalar])
+    if scalar is Scalar.mul:
         a, b = (affine_form(i) for i in node.inputs)
         if a.is_constant():
             return b.scale(a.const)

@@ -1,0 +1,347 @@
+"""Shape ops: shape, dimshuffle, reshape, flatten, alloc, arange, concatenate, repeat, eye, ...
+
+Where an output's shape depends on input *values* (reshape, alloc, arange,
+repeat, eye), the op declares a small ``infer`` from what is known when the
+graph is built, and its lowering asks for the values it needs as Python ints
+(``concrete_ints``): known while tracing, or made static by the compiler.
+"""
+import builtins
+
+import jax.numpy as jnp
+import numpy as np
+
+from .. import dtypes as D
+from ..config import config
+from ..contract import concrete_ints
+from ..errors import GraphBuildError
+from ..graph import Variable
+from ..interpret import static_value
+from ..op import Op
+from ..type import TensorType
+from .elemwise import add, cast
+from .literals import as_tensor_variable, constant, stack, tensors
+from .shapes import normalize_axes, show_shape, static_entries
+
+
+def _shape_impl(x):
+    # Shapes are known while tracing: computing them in NumPy keeps every
+    # shape-derived value a Python-time constant (slice bounds, arange, reshape).
+    return np.asarray(x.shape, dtype="int64")
+
+
+def _shape_infer(x):
+    return [TensorType("int64", (x.ndim,))]
+
+
+class Shape(Op):
+    """The shape of a tensor as an int64 vector; known from the type alone where the type's shape is."""
+
+    def __init__(self):
+        super().__init__("shape", _shape_impl, infer=_shape_infer)
+
+    def static_output(self, node):
+        shape = node.inputs[0].type.shape
+        return None if None in shape else np.asarray(shape, dtype="int64")
+
+
+def shape(x):
+    """The shape of `x` as an int64 vector (known at trace time, so it costs nothing at run time)."""
+    return Shape()(as_tensor_variable(x))
+
+
+def shape_padleft(x, n_ones=1):
+    return dimshuffle(x, *(["x"] * n_ones + list(range(as_tensor_variable(x).ndim))))
+
+
+def shape_padright(x, n_ones=1):
+    return dimshuffle(x, *(list(range(as_tensor_variable(x).ndim)) + ["x"] * n_ones))
+
+
+def shape_padaxis(x, axis):
+    x = as_tensor_variable(x)
+    pattern = list(range(x.ndim))
+    pattern.insert(axis % (x.ndim + 1), "x")
+    return dimshuffle(x, *pattern)
+
+
+def _dimshuffle_impl(x, *, pattern, drop):
+    x = jnp.squeeze(x, axis=drop) if drop else x
+    kept = [p for p in pattern if p != "x"]
+    order = sorted(kept)
+    x = jnp.transpose(x, [order.index(p) for p in kept])
+    for i, p in enumerate(pattern):
+        if p == "x":
+            x = jnp.expand_dims(x, i)
+    return x
+
+
+def dimshuffle(x, *pattern):
+    """Theano's dimshuffle: reorder dims, 'x' inserts a broadcastable dim, omitted dims must be length 1."""
+    x = as_tensor_variable(x)
+    if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
+        pattern = tuple(pattern[0])
+    kept = [p for p in pattern if p != "x"]
+    if len(set(kept)) != len(kept) or builtins.any(not isinstance(p, (int, np.integer)) or not 0 <= p < x.ndim for p in kept):
+        raise ValueError(f"invalid dimshuffle pattern {pattern} for {x!r} with {x.ndim} dimensions")
+    drop = tuple(i for i in range(x.ndim) if i not in kept)
+    for i in drop:
+        if x.type.shape[i] != 1:
+            raise ValueError(
+                f"dimshuffle{pattern} drops dimension {i} of {x!r} ({x.type}), which is not known to be "
+                "broadcastable (length 1)")
+    return Op("dimshuffle", _dimshuffle_impl, pattern=tuple(p if p == "x" else int(p) for p in pattern), drop=drop)(x)
+
+
+def _transpose_impl(x, *, axes):
+    return jnp.transpose(x, axes)
+
+
+def transpose(x, *axes):
+    x = as_tensor_variable(x)
+    if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
+        axes = axes[0]
+    axes = tuple(int(a) for a in axes) if axes else tuple(reversed(range(x.ndim)))
+    return Op("transpose", _transpose_impl, axes=axes)(x)
+
+
+def _flatten_impl(x, *, ndim):
+    return x.reshape(x.shape[: ndim - 1] + (-1,))
+
+
+def flatten(x, ndim=1, outdim=None):
+    """Keep the first ndim-1 dims, collapse the rest (Theano's flatten(ndim))."""
+    ndim = outdim or ndim
+    x = as_tensor_variable(x)
+    if not 1 <= ndim <= builtins.max(x.ndim, 1):
+        raise ValueError(f"flatten(ndim={ndim}) needs 1 <= ndim <= {x.ndim} for {x!r}")
+    return Op("flatten", _flatten_impl, ndim=ndim)(x)
+
+
+def int_vector(values):
+    """A shape-like argument (tuple of ints/scalars, or an int vector) as one int64 vector variable."""
+    if isinstance(values, Variable):
+        if values.ndim == 0:
+            values = [values]
+        else:
+            return cast(values, "int64")
+    if isinstance(values, (int, np.integer)):
+        values = [values]
+    return stack([cast(as_tensor_variable(v), "int64") for v in values]) if values else constant(np.zeros(0, "int64"))
+
+
+def _reshape_impl(x, shape):
+    return jnp.reshape(x, concrete_ints(shape, "reshape's shape"))
+
+
+def _reshape_infer(x, shape):
+    length = shape.type.shape[0]
+    if length is None:
+        raise TypeError("reshape needs the number of dimensions: pass ndim= when the shape is a symbolic vector")
+    dims = static_entries(shape, keep_negative=True)
+    negative = [d for d in dims if d is not None and d < 0]
+    if len(negative) > 1 or builtins.any(d < -1 for d in negative):
+        raise GraphBuildError(f"reshape of {x!r} to {show_shape(dims)}: one entry at most may be -1, no other < 0")
+    if None not in x.type.shape and None not in dims:
+        size, rest = int(np.prod(x.type.shape)), int(np.prod([d for d in dims if d != -1]))
+        if -1 in dims and rest and size % rest == 0:
+            dims[dims.index(-1)] = size // rest
+        elif -1 in dims or rest != size:
+            raise GraphBuildError(f"cannot reshape {x!r} of shape {x.type.shape} to {show_shape(dims)}")
+    return [TensorType(x.dtype, tuple(None if d is None or d < 0 else d for d in dims))]
+
+
+def _specify_length_impl(shape, *, length):
+    return shape
+
+
+def _specify_length_infer(shape, *, length):
+    return [TensorType("int64", (length,))]
+
+
+def specify_length(vector, length):
+    """`vector` (an int vector of unknown length) declared to have `length` entries."""
+    return Op("specify_length", _specify_length_impl, infer=_specify_length_infer, length=int(length))(vector)
+
+
+def reshape(x, shape, ndim=None):
+    """`x` with a new shape; entries may be symbolic (e.g. ``x.shape[0]``) and one may be -1."""
+    x = as_tensor_variable(x)
+    shape = int_vector(shape)
+    if shape.type.shape[0] is None and ndim is not None:
+        shape = specify_length(shape, ndim)
+    return Op("reshape", _reshape_impl, infer=_reshape_infer)(x, shape)
+
+
+def _alloc_impl(value, shape, *, dtype):
+    return jnp.broadcast_to(jnp.asarray(value, dtype), concrete_ints(shape, "alloc's shape"))
+
+
+def _alloc_infer(value, shape, *, dtype):
+    return [TensorType(dtype, tuple(static_entries(shape)))]
+
+
+def alloc(value, *shape, dtype=None):
+    """A tensor of the given shape filled with `value` (broadcast)."""
+    value = as_tensor_variable(value)
+    return Op("alloc", _alloc_impl, infer=_alloc_infer, dtype=dtype or value.dtype)(value, int_vector(list(shape)))
+
+
+def zeros(shape, dtype=None):
+    return alloc(np.asarray(0, dtype or config.floatX), *(_shape_list(shape)))
+
+
+def ones(shape, dtype=None):
+    return alloc(np.asarray(1, dtype or config.floatX), *(_shape_list(shape)))
+
+
+def _shape_list(shape):
+    if isinstance(shape, Variable) and shape.ndim == 1:
+        return [shape[i] for i in range(shape.type.shape[0])]
+    return list(shape) if isinstance(shape, (list, tuple)) else [shape]
+
+
+def _like_impl(x, *, value, dtype):
+    return jnp.full(x.shape, value, dtype=dtype)
+
+
+def zeros_like(x, dtype=None):
+    x = as_tensor_variable(x)
+    return Op("zeros_like", _like_impl, value=0, dtype=dtype or x.dtype)(x)
+
+
+def ones_like(x, dtype=None):
+    x = as_tensor_variable(x)
+    return Op("ones_like", _like_impl, value=1, dtype=dtype or x.dtype)(x)
+
+
+def fill(model, value):
+    """`value` broadcast to the shape of `model` (Theano's fill/second)."""
+    model, value = tensors((model, value))
+    return add(zeros_like(model, dtype=value.dtype), value)
+
+
+second = fill
+
+
+def _arange_impl(start, stop, step, *, dtype):
+    bounds = [concrete_ints(v, "arange's bounds")[0] if D.is_discrete(v.dtype) else float(v) for v in (start, stop, step)]
+    return jnp.arange(*bounds, dtype=dtype)
+
+
+def _arange_infer(start, stop, step, *, dtype):
+    values = [static_value(v) for v in (start, stop, step)]
+    if builtins.any(v is None for v in values):
+        return [TensorType(dtype, (None,))]
+    return [TensorType(dtype, np.arange(*[v.item() for v in values]).shape)]
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    """Like numpy.arange; bounds may be symbolic scalars known at trace time (``x.shape[0]``)."""
+    if stop is None:
+        start, stop = 0, start
+    start, stop, step = tensors((start, stop, step))
+    if dtype is None:
+        dtype = D.upcast(start.dtype, stop.dtype, step.dtype)
+        # Theano does not keep the literals' small int types: integer ranges are 64-bit.
+        dtype = {"i": "int64", "u": "uint64"}.get(np.dtype(dtype).kind, dtype)
+    return Op("arange", _arange_impl, infer=_arange_infer, dtype=str(np.dtype(dtype)))(start, stop, step)
+
+
+def _concatenate_impl(*xs, axis, dtype):
+    return jnp.concatenate([jnp.asarray(x, dtype) for x in xs], axis=axis)
+
+
+def concatenate(tensor_list, axis=0):
+    xs = tensors(tensor_list)
+    return Op("concatenate", _concatenate_impl, axis=axis, dtype=D.upcast(*[x.dtype for x in xs]))(*xs)
+
+
+def join(axis, *tensors):
+    return concatenate(tensors, axis=axis)
+
+
+def _tile_impl(x, *, reps):
+    return jnp.tile(x, reps)
+
+
+def tile(x, reps):
+    return Op("tile", _tile_impl, reps=tuple(int(r) for r in reps))(as_tensor_variable(x))
+
+
+def _repeat_impl(x, *, repeats, axis):
+    return jnp.repeat(x, np.asarray(repeats), axis=axis)
+
+
+def repeat(x, repeats, axis=None):
+    """NumPy's repeat; `repeats` an int or a constant sequence of ints (one per element along `axis`)."""
+    if isinstance(repeats, Variable):
+        repeats = static_value(repeats)
+        if repeats is None:
+            raise TypeError("repeat's repeats must be known when the graph is built")
+    repeats = int(repeats) if np.ndim(repeats) == 0 else tuple(int(r) for r in np.ravel(repeats))
+    x = as_tensor_variable(x)
+    axis = None if axis is None else normalize_axes(x, axis)[0]
+    return Op("repeat", _repeat_impl, infer=_repeat_infer, repeats=repeats, axis=axis)(x)
+
+
+def _repeat_infer(x, *, repeats, axis):
+    shape = list(x.type.shape) if axis is not None else [None if None in x.type.shape else int(np.prod(x.type.shape))]
+    dim = shape[axis or 0]
+    if isinstance(repeats, tuple):
+        if dim is not None and len(repeats) != dim:
+            raise GraphBuildError(f"repeat: {len(repeats)} repeats for a dimension of length {dim} of {x!r}")
+        shape[axis or 0] = builtins.sum(repeats)
+    else:
+        shape[axis or 0] = None if dim is None else dim * repeats
+    return [TensorType(x.dtype, tuple(shape))]
+
+
+def _squeeze_impl(x, *, axis):
+    return jnp.squeeze(x, axis=axis)
+
+
+def squeeze(x):
+    """Drop the dimensions known to be of length 1."""
+    x = as_tensor_variable(x)
+    return Op("squeeze", _squeeze_impl, axis=tuple(i for i, d in enumerate(x.type.shape) if d == 1))(x)
+
+
+def _sort_impl(x, *, fn, axis):
+    return getattr(jnp, fn)(x, axis=axis)
+
+
+def sort(x, axis=-1):
+    return Op("sort", _sort_impl, fn="sort", axis=axis)(as_tensor_variable(x))
+
+
+def argsort(x, axis=-1):
+    return cast(Op("argsort", _sort_impl, fn="argsort", axis=axis)(as_tensor_variable(x)), "int64")
+
+
+def _eye_impl(n, m, k, *, dtype, _shape):
+    n = concrete_ints(n, "eye's size")[0]
+    m = concrete_ints(m, "eye's size")[0]
+    return jnp.eye(n, m, concrete_ints(k, "eye's k")[0], dtype=dtype)
+
+
+def eye(n, m=None, k=0, dtype=None):
+    n, m, k = tensors((n, n if m is None else m, k))
+    shape = tuple(None if static_value(v) is None else int(static_value(v)) for v in (n, m))
+    return Op("eye", _eye_impl, infer=_eye_infer, dtype=dtype or config.floatX, _shape=shape)(n, m, k)
+
+
+def _eye_infer(n, m, k, *, dtype, _shape):
+    return [TensorType(dtype, _shape)]
+
+
+def identity_like(x):
+    x = as_tensor_variable(x)
+    return eye(shape(x)[0], shape(x)[1], dtype=x.dtype)
+
+
+def _diag_impl(x):
+    return jnp.diag(x)
+
+
+def diag(x):
+    return Op("diag", _diag_impl)(as_tensor_variable(x))

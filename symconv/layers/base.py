@@ -9,7 +9,7 @@ this layer's parameters or from saved parameter values (``from_params``).
 """
 import numpy
 
-from ..compile import SharedVariable
+import symconv
 
 
 class Layer:
@@ -44,11 +44,16 @@ class Layer:
         if len(values) != len(self.params):
             raise ValueError(f"{type(self).__name__} has {len(self.params)} parameters, got {len(values)} values")
         for param, value in zip(self.params, values):
-            value = value.get_value() if isinstance(value, SharedVariable) else numpy.asarray(value)
+            value = value.get_value() if isinstance(value, symconv.SharedVariable) else numpy.asarray(value)
             if value.shape != param.get_value(borrow=True).shape:
                 raise ValueError(f"parameter {param!r} has shape {param.get_value(borrow=True).shape}, "
                                  f"the new value has shape {value.shape}")
             param.set_value(value)
+
+
+def weight_bias(pair):
+    """``{"W": W, "b": b}`` from a saved ``[W, b]`` pair, or ``{}`` for None (let the layer draw its own)."""
+    return {} if pair is None else {"W": pair[0], "b": pair[1]}
 
 
 def split_params(params, counts, owner):

@@ -1,10 +1,11 @@
 """The LeNet convolution + max-pooling layer of convolutional_mlp.py."""
 import numpy
 
-from .. import tensor as T
-from ..config import config
-from ..tensor.nnet import conv2d
-from ..tensor.signal.pool import pool_2d
+import symconv
+import symconv.tensor as T
+from symconv.tensor.nnet import conv2d
+from symconv.tensor.signal.pool import pool_2d
+
 from .base import Layer
 from .init import as_shared, zeros
 
@@ -38,7 +39,7 @@ class LeNetConvPoolLayer(Layer):
             fan_in = numpy.prod(filter_shape[1:])
             fan_out = filter_shape[0] * numpy.prod(filter_shape[2:]) / numpy.prod(poolsize)
             W_bound = numpy.sqrt(6.0 / (fan_in + fan_out))
-            W = numpy.asarray(rng.uniform(low=-W_bound, high=W_bound, size=filter_shape), dtype=config.floatX)
+            W = numpy.asarray(rng.uniform(low=-W_bound, high=W_bound, size=filter_shape), dtype=symconv.config.floatX)
         if b is None:
             b = zeros((filter_shape[0],))
         self.W = as_shared(W, "W", filter_shape)

@@ -1,8 +1,7 @@
 """Parameter initialisation: the tutorials' Glorot-uniform ranges and shared-variable wrapping."""
 import numpy
 
-from .. import compile as _compile
-from ..config import config
+import symconv
 
 
 def glorot_bound(fan_in, fan_out):
@@ -13,12 +12,12 @@ def glorot_bound(fan_in, fan_out):
 def glorot_uniform(rng, shape, fan_in, fan_out, scale=1.0):
     """Weights uniform in ``±scale * glorot_bound(fan_in, fan_out)``, as floatX."""
     bound = glorot_bound(fan_in, fan_out)
-    values = numpy.asarray(rng.uniform(low=-bound, high=bound, size=shape), dtype=config.floatX)
+    values = numpy.asarray(rng.uniform(low=-bound, high=bound, size=shape), dtype=symconv.config.floatX)
     return values * numpy.asarray(scale, dtype=values.dtype) if scale != 1.0 else values
 
 
 def zeros(shape):
-    return numpy.zeros(shape, dtype=config.floatX)
+    return numpy.zeros(shape, dtype=symconv.config.floatX)
 
 
 def as_shared(value, name, shape):
@@ -27,13 +26,13 @@ def as_shared(value, name, shape):
     Arrays are checked against the `shape` the layer expects, so that a saved
     parameter list given in the wrong order fails here, not deep in the graph.
     """
-    if isinstance(value, _compile.SharedVariable):
+    if isinstance(value, symconv.SharedVariable):
         found = value.get_value(borrow=True).shape
     else:
         value = numpy.asarray(value)
         found = value.shape
     if tuple(found) != tuple(shape):
         raise ValueError(f"parameter {name} must have shape {tuple(shape)}, got {tuple(found)}")
-    if isinstance(value, _compile.SharedVariable):
+    if isinstance(value, symconv.SharedVariable):
         return value
-    return _compile.shared(value=value, name=name, borrow=True)
+    return symconv.shared(value=value, name=name, borrow=True)

@@ -1,11 +1,10 @@
 """LeNet5 as convolutional_mlp.py builds it: two conv-pool layers, a tanh layer, a softmax."""
 from .. import tensor as T
-from .base import Layer, split_params
+from .base import Layer, split_params, weight_bias
 from .classifier import Classifier
 from .conv_pool import LeNetConvPoolLayer
 from .hidden import HiddenLayer
 from .logistic_regression import LogisticRegression
-from .mlp import _wb
 
 
 class LeNet5(Layer, Classifier):
@@ -40,16 +39,17 @@ class LeNet5(Layer, Classifier):
         # 28x28 -> conv 5x5 -> 24x24 -> pool 2x2 -> 12x12.
         self.layer0 = LeNetConvPoolLayer(rng, input=self.layer0_input, image_shape=(self.batch_size, 1, rows, cols),
                                          filter_shape=(self.nkerns[0], 1) + self.filter_size, poolsize=self.poolsize,
-                                         **_wb(p0))
+                                         **weight_bias(p0))
         # 12x12 -> conv 5x5 -> 8x8 -> pool 2x2 -> 4x4.
         self.layer1 = LeNetConvPoolLayer(rng, input=self.layer0.output, image_shape=self.layer0.output_shape,
                                          filter_shape=(self.nkerns[1], self.nkerns[0]) + self.filter_size,
-                                         poolsize=self.poolsize, **_wb(p1))
+                                         poolsize=self.poolsize, **weight_bias(p1))
         # (batch_size, nkerns[1], 4, 4) -> (batch_size, nkerns[1] * 4 * 4) for the fully connected layer.
         _, maps, out_rows, out_cols = self.layer1.output_shape
         self.layer2 = HiddenLayer(rng, input=self.layer1.output.flatten(2), n_in=maps * out_rows * out_cols,
-                                  n_out=self.n_hidden, activation=T.tanh, **_wb(p2))
-        self.layer3 = LogisticRegression(input=self.layer2.output, n_in=self.n_hidden, n_out=self.n_out, **_wb(p3))
+                                  n_out=self.n_hidden, activation=T.tanh, **weight_bias(p2))
+        self.layer3 = LogisticRegression(input=self.layer2.output, n_in=self.n_hidden, n_out=self.n_out,
+                                         **weight_bias(p3))
         self.output_layer = self.layer3
         self.layers = [self.layer0, self.layer1, self.layer2, self.layer3]
         self.params = self.layer3.params + self.layer2.params + self.layer1.params + self.layer0.params

@@ -1,6 +1,6 @@
 """The multilayer perceptron of mlp.py: one tanh hidden layer under a logistic regression."""
 from .. import tensor as T
-from .base import Layer, split_params
+from .base import Layer, split_params, weight_bias
 from .classifier import Classifier
 from .hidden import HiddenLayer
 from .logistic_regression import LogisticRegression
@@ -17,9 +17,9 @@ class MLP(Layer, Classifier):
         self.n_in, self.n_hidden, self.n_out = int(n_in), int(n_hidden), int(n_out)
         hidden_params, output_params = split_params(params, (2, 2), "MLP")
         self.hiddenLayer = HiddenLayer(rng=rng, input=input, n_in=n_in, n_out=n_hidden, activation=activation,
-                                       **_wb(hidden_params))
+                                       **weight_bias(hidden_params))
         self.logRegressionLayer = LogisticRegression(input=self.hiddenLayer.output, n_in=n_hidden, n_out=n_out,
-                                                     **_wb(output_params))
+                                                     **weight_bias(output_params))
         self.output_layer = self.logRegressionLayer
         # Regularisers: the L1 norm and the squared L2 norm of the weights (not the biases).
         self.L1 = abs(self.hiddenLayer.W).sum() + abs(self.logRegressionLayer.W).sum()
@@ -33,7 +33,3 @@ class MLP(Layer, Classifier):
     @classmethod
     def from_params(cls, params, input, batch_size=None, n_in=None, n_hidden=None, n_out=None, activation=T.tanh):
         return cls(None, input, n_in, n_hidden, n_out, activation=activation, params=params)
-
-
-def _wb(pair):
-    return {} if pair is None else {"W": pair[0], "b": pair[1]}

@@ -8,12 +8,12 @@ are gzip-compressed.
 """
 
 import gzip
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DatasetError
+from .files import read_file
 
 UNSIGNED_BYTE = 0x08
 
@@ -77,16 +77,4 @@ def write_idx(path, array):
 
 
 def _read_bytes(path):
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as f:
-                return f.read()
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
-    except (gzip.BadGzipFile, zlib.error) as err:
-        raise DatasetError(f"{path}: not a valid gzip file ({err})") from None
-    except EOFError:
-        raise DatasetError(f"{path}: gzip stream is truncated") from None
-    except OSError as err:
-        raise DatasetError(f"{path}: cannot be read ({err.strerror or err})") from None
+    return read_file(path, lambda file: file.read(), truncated="gzip stream is truncated")

@@ -7,13 +7,12 @@ lets Python 3 read the NumPy arrays Python 2 pickled. Its own 50,000 /
 loaded: only load files you trust.
 """
 
-import gzip
 import pickle
-import zlib
 from pathlib import Path
 
 from .arrays import as_examples
 from .errors import DatasetError
+from .files import read_file
 
 SPLIT_NAMES = ("train_set", "valid_set", "test_set")
 
@@ -40,16 +39,6 @@ def load_pickle(path):
 
 
 def _unpickle(path):
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            return pickle.load(f, encoding="latin1")
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: file not found") from None
-    except (gzip.BadGzipFile, zlib.error) as err:
-        raise DatasetError(f"{path}: not a valid gzip file ({err})") from None
-    except EOFError:
-        raise DatasetError(f"{path}: file is truncated") from None
-    except Exception as err:
-        # Unpickling garbage can fail with almost any exception type.
-        raise DatasetError(f"{path}: not a readable pickle ({type(err).__name__}: {err})") from None
+    # Unpickling garbage can fail with almost any exception type.
+    return read_file(path, lambda file: pickle.load(file, encoding="latin1"), failure=Exception,
+                     describe=lambda err: f"not a readable pickle ({type(err).__name__}: {err})")

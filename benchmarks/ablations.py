@@ -8,7 +8,7 @@ Each variant is one change, measured interleaved against the best hand-written J
   (a transpose into and out of every conv, as symconv's conv2d op has), max-pool gradient left to
   JAX (reshape + max, or ``lax.reduce_window``); and all of symconv's together;
 - symconv itself: the tutorial call ``train_model(i)``; the same compiled computation called
-  directly (``Function._jitted``: no argument checks, no host sync, no NumPy conversion of the
+  directly (``Function.call_device``: no argument checks, no host sync, no NumPy conversion of the
   cost), which isolates the Python call overhead; built with ``precision='default'``; with its
   max-pool done on the NHWC transpose of its NCHW input (``symconv_pool_channels_last``, a
   proposed core change, patched in while tracing); with the
@@ -52,7 +52,7 @@ HAND = {
 
 
 class SymconvDirect(SymconvTutorial):
-    """The tutorial's compiled functions, called through ``Function._jitted`` directly."""
+    """The tutorial's compiled functions, called through ``Function.call_device`` directly."""
 
     def train(self, indices):
         return self._direct(self.train_model, indices)
@@ -64,11 +64,7 @@ class SymconvDirect(SymconvTutorial):
     def _direct(f, indices):
         outs = None
         for i in indices:
-            donated = tuple(s._value for s in f._donated)
-            kept = tuple(s._value for s in f._kept)
-            outs, new, ok, checks = f._jitted((np.asarray(i, np.int64),), donated, kept, ())
-            for s, v in zip(f._donated, new):
-                s._value = v
+            outs = f.call_device(np.asarray(i, np.int64))
         jax.block_until_ready(outs)
         return outs
 
@@ -85,16 +81,16 @@ class SymconvWith(SymconvTutorial):
         import symconv
         from symconv.kernels import conv, pool
 
-        original_lowering, original_pool = conv.choose_conv_lowering, pool._max_pool_blocks
+        original_lowering, original_pool = conv.choose_conv_lowering, pool.max_pool_blocks
         if self.lowering:
             conv.choose_conv_lowering = lambda platform: self.lowering
         if self.pool_channels_last:
-            pool._max_pool_blocks = _max_pool_blocks_channels_last(original_pool)
+            pool.max_pool_blocks = _max_pool_blocks_channels_last(original_pool)
         try:
             with symconv.config.change_flags(**self.flags):
                 yield
         finally:
-            conv.choose_conv_lowering, pool._max_pool_blocks = original_lowering, original_pool
+            conv.choose_conv_lowering, pool.max_pool_blocks = original_lowering, original_pool
 
     def build(self, params, data):
         with self._context():
@@ -132,7 +128,7 @@ def _max_pool_blocks_channels_last(original):
 def variants(config, map_counts):
     out = {name: HandwrittenJax(name, name, config, "im2col", **opts) for name, opts in HAND.items()}
     out["symconv"] = SymconvTutorial("symconv", "symconv train_model(i)", config)
-    out["symconv_direct_jitted"] = SymconvDirect("symconv_direct_jitted", "Function._jitted", config)
+    out["symconv_direct_jitted"] = SymconvDirect("symconv_direct_jitted", "Function.call_device", config)
     out["symconv_precision_default"] = SymconvWith("symconv_precision_default", "precision=default", config,
                                                    flags={"precision": "default"})
     out["symconv_pool_channels_last"] = SymconvWith("symconv_pool_channels_last", "pool on NHWC", config,
@@ -205,11 +201,9 @@ def main(argv=None):
     hlo = {}
     if "symconv" in chosen:
         f = chosen["symconv"].train_model if args.phase == "train" else chosen["symconv"].validate_model
-        donated = tuple(s._value for s in f._donated)
-        kept = tuple(s._value for s in f._kept)
-        hlo["symconv"] = hlo_counts(f._jitted.lower((np.asarray(0, np.int64),), donated, kept, ()).compile().as_text())
+        hlo["symconv"] = hlo_counts(f.lower(np.asarray(0, np.int64)).compile().as_text())
     hand = chosen["jax_im2col"]
-    hlo["jax_im2col"] = hlo_counts((hand._train if args.phase == "train" else hand._eval).lower(hand.params, hand.data_x, hand.data_y,
+    hlo["jax_im2col"] = hlo_counts((hand.train_fn if args.phase == "train" else hand.eval_fn).lower(hand.params, hand.data_x, hand.data_y,
                                                      np.int32(0)).compile().as_text())
 
     print(f"Ablations: LeNet5 {args.phase} step, batch {config.batch_size}, median of {args.rounds} interleaved rounds; "

@@ -256,8 +256,8 @@ class HandwrittenJax:
 
     def build(self, params, data):
         train_step, eval_step, train_epoch, eval_epoch = make_functions(self.config, self.lowering, **self.options)
-        self._train = train_epoch if self.epoch else train_step
-        self._eval = eval_epoch if self.epoch else eval_step
+        self.train_fn = train_epoch if self.epoch else train_step
+        self.eval_fn = eval_epoch if self.epoch else eval_step
         self.params = jax.device_put({k: jnp.asarray(v, F32) for k, v in params.items()})
         self.data_x = jax.device_put(jnp.asarray(data[0], F32))
         self.data_y = jax.device_put(jnp.asarray(data[1], jnp.int32))
@@ -265,18 +265,18 @@ class HandwrittenJax:
 
     def train(self, indices):
         if self.epoch:
-            self.params, costs = self._train(self.params, self.data_x, self.data_y, np.asarray(indices, np.int32))
+            self.params, costs = self.train_fn(self.params, self.data_x, self.data_y, np.asarray(indices, np.int32))
         else:
             for i in indices:
-                self.params, costs = self._train(self.params, self.data_x, self.data_y, np.int32(i))
+                self.params, costs = self.train_fn(self.params, self.data_x, self.data_y, np.int32(i))
         jax.block_until_ready((self.params, costs))
         return costs
 
     def evaluate(self, indices):
         if self.epoch:
-            errors = self._eval(self.params, self.data_x, self.data_y, np.asarray(indices, np.int32))
+            errors = self.eval_fn(self.params, self.data_x, self.data_y, np.asarray(indices, np.int32))
         else:
-            errors = [self._eval(self.params, self.data_x, self.data_y, np.int32(i)) for i in indices]
+            errors = [self.eval_fn(self.params, self.data_x, self.data_y, np.int32(i)) for i in indices]
         return np.asarray(jax.block_until_ready(errors))
 
     def get_params(self):

@@ -6,15 +6,13 @@ No gradient rules are written by hand: a ``Grad`` node is lowered as a group
 are reused by every other output, so the forward pass is computed once.
 ``verify_grad`` checks a gradient against finite differences, as Theano's did.
 """
-import warnings
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .compile.function import function
 from .contract import collecting_checks, record_check, register_group_lowering
-from .errors import DisconnectedInputError
+from .errors import DisconnectedInputError, apply_policy
 from .graph import ancestors, toposort
 from .op import Op
 from .ops.elemwise import stop_gradient
@@ -113,12 +111,9 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", return_
     connected = ancestors([cost], stop=constants)
     for var in wrt:
         if var not in connected:
-            message = (f"grad: the cost {cost!r} does not depend on {var.describe()}; "
-                       "pass disconnected_inputs='ignore' or 'warn' to get a zero gradient")
-            if disconnected_inputs == "raise":
-                raise DisconnectedInputError(message)
-            if disconnected_inputs == "warn":
-                warnings.warn(message, stacklevel=2)
+            apply_policy(disconnected_inputs, DisconnectedInputError,
+                         f"grad: the cost {cost!r} does not depend on {var.describe()}; "
+                         "pass disconnected_inputs='ignore' or 'warn' to get a zero gradient", stacklevel=2)
     outs = Grad(constants)(cost, *wrt)
     outs = [outs] if not isinstance(outs, list) else outs
     for var, g in zip(wrt, outs):

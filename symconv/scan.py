@@ -99,7 +99,26 @@ def _scan_impl(*values, _info, name=None):
     seq_values, init_values, shared_values, invariant_values = (
         values[counts[i]:counts[i + 1]] for i in range(4))
     n = _resolve_steps(info, seq_values, values[-1] if info.n_steps_var is not None else None)
+    xs = _step_slices(info, seq_values, n)
+    states = _initial_states(info, init_values)
+    carried = [jnp.asarray(v, s.dtype) for v, s in zip(shared_values, info.shared)]
+    messages = []
+    step = _step_function(info, dict(zip(info.invariants, invariant_values)), n, messages)
+    init = (states, carried, jnp.asarray(0, "int64"))
+    (_, final_shared, _), (ys, checks) = lax.scan(step, init, tuple(xs), length=n)
+    if n > 0:
+        for (oks, check_values), message in zip(checks, messages):
+            first = jnp.argmin(oks)
+            record_check(jnp.all(oks), _in_step(message, info.name), *[v[first] for v in check_values], first)
+    return tuple(ys) + tuple(final_shared)
 
+
+def _recurrent(info):
+    return [(j, spec) for j, spec in enumerate(info.outs) if spec[0] != "nit"]
+
+
+def _step_slices(info, seq_values, n):
+    """Per sequence tap, the `n` entries the steps read (reversed for go_backwards)."""
     xs = []
     for taps, value in zip(info.seq_taps, seq_values):
         value = jnp.asarray(value)
@@ -111,10 +130,12 @@ def _scan_impl(*values, _info, name=None):
                 xs.append(jnp.flip(value[start + length - n:start + length], axis=0))
             else:
                 xs.append(value[start:start + n])
+    return xs
 
-    recurrent = [(j, spec) for j, spec in enumerate(info.outs) if spec[0] != "nit"]
+
+def _initial_states(info, init_values):
     states = []
-    for (j, (kind, taps, _)), value in zip(recurrent, init_values):
+    for (j, (kind, taps, _)), value in zip(_recurrent(info), init_values):
         value = jnp.asarray(value, info.out_types[j].dtype)
         if kind == "mit":
             depth = -builtins.min(taps)
@@ -123,11 +144,14 @@ def _scan_impl(*values, _info, name=None):
                                  f"entries along its first axis; it has shape {value.shape}")
             value = value[:depth]
         states.append(value)
-    carried = [jnp.asarray(v, s.dtype) for v, s in zip(shared_values, info.shared)]
-    base_env = dict(zip(info.invariants, invariant_values))
+    return states
+
+
+def _step_function(info, base_env, n, messages):
+    """The lax.scan step: the inner graph lowered on one step's taps, states and shared values."""
+    recurrent = _recurrent(info)
     trunc = info.truncate_gradient
     cut = n - trunc if 0 <= trunc < n else None
-    messages = []
     n_out = len(info.out_vars)
 
     def step(carry, x):
@@ -148,40 +172,44 @@ def _scan_impl(*values, _info, name=None):
         with collecting_checks() as checks:
             results = evaluate(list(info.out_vars) + list(info.update_vars), env)
         outs = [jnp.asarray(v, ty.dtype) for v, ty in zip(results[:n_out], info.out_types)]
-        new_states = []
-        for (j, (kind, taps, _)), state in zip(recurrent, states):
-            expected = state.shape if kind == "sit" else state.shape[1:]
-            if outs[j].shape != expected:
-                raise ValueError(
-                    f"scan: output {j} of the step function has shape {outs[j].shape}, but its state "
-                    f"(outputs_info) has shape {expected}; the step must keep the shape of what it feeds back")
-            new_states.append(outs[j] if kind == "sit" else jnp.concatenate([state[1:], outs[j][None]], axis=0))
-        new_shared = []
-        for var, value, old in zip(info.shared, results[n_out:], shared):
-            value = jnp.asarray(value, var.dtype)
-            if value.shape != old.shape:
-                raise ValueError(f"scan: the update of shared variable {var!r} inside the step has shape {value.shape}, "
-                                 f"but its value has shape {old.shape}")
-            new_shared.append(value)
+        new_states = _next_states(recurrent, states, outs)
+        new_shared = _next_shared(info, results[n_out:], shared)
         if cut is not None:
             outs = [jnp.where(t < cut, lax.stop_gradient(o), o) for o in outs]
         messages[:] = [c[1] for c in checks]
         return (new_states, new_shared, t + 1), (outs, [(c[0], c[2]) for c in checks])
 
-    init = (states, carried, jnp.asarray(0, "int64"))
-    (_, final_shared, _), (ys, checks) = lax.scan(step, init, tuple(xs), length=n)
-    if n > 0:
-        for (oks, check_values), message in zip(checks, messages):
-            first = jnp.argmin(oks)
-            record_check(jnp.all(oks), _in_step(message, info.name), *[v[first] for v in check_values], first)
-    return tuple(ys) + tuple(final_shared)
+    return step
+
+
+def _next_states(recurrent, states, outs):
+    new_states = []
+    for (j, (kind, taps, _)), state in zip(recurrent, states):
+        expected = state.shape if kind == "sit" else state.shape[1:]
+        if outs[j].shape != expected:
+            raise ValueError(
+                f"scan: output {j} of the step function has shape {outs[j].shape}, but its state "
+                f"(outputs_info) has shape {expected}; the step must keep the shape of what it feeds back")
+        new_states.append(outs[j] if kind == "sit" else jnp.concatenate([state[1:], outs[j][None]], axis=0))
+    return new_states
+
+
+def _next_shared(info, values, shared):
+    new_shared = []
+    for var, value, old in zip(info.shared, values, shared):
+        value = jnp.asarray(value, var.dtype)
+        if value.shape != old.shape:
+            raise ValueError(f"scan: the update of shared variable {var!r} inside the step has shape {value.shape}, "
+                             f"but its value has shape {old.shape}")
+        new_shared.append(value)
+    return new_shared
 
 
 class Scan(Op):
     """One ``lax.scan``; its `_info` (a ScanInfo) holds the inner graph."""
 
     def __init__(self, _info, name=None):
-        params = {"_info": _info} if name is None else {"_info": _info, "name": name}
+        params = {"_info": _info, "name": name} if name else {"_info": _info}
         super().__init__("scan", _scan_impl, infer=_scan_infer, **params)
 
 
@@ -361,8 +389,40 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     n_static, n_var = _steps(n_steps)
     if not seqs and n_static is None and n_var is None:
         raise ValueError("scan: no information about the number of steps; give n_steps or at least one sequence")
-    truncate_gradient = int(truncate_gradient)
 
+    seq_vars, out_specs, out_args = _inner_inputs(seqs, outs_info)
+    outputs, updates = _split_return(fn(*(seq_vars + out_args + non_seqs)))
+    outputs, outs_info, out_specs = _checked_outputs(outputs, outs_info, out_specs)
+    fresh = seq_vars + out_args
+    boundary = [v for v in non_seqs if not isinstance(v, (SharedVariable, Constant))]
+    shared, update_vars = _carried_shared(outputs, updates, fresh, boundary)
+    invariants = _invariants(outputs + update_vars, set(fresh) | set(shared), boundary, non_seqs)
+    if strict:
+        _check_strict(outputs + update_vars, set(fresh) | set(shared) | set(boundary), non_seqs, shared)
+
+    info = ScanInfo(
+        seq_taps=tuple(tuple(taps) for _, taps in seqs), seq_vars=tuple(seq_vars), outs=tuple(out_specs),
+        out_vars=tuple(outputs), shared=tuple(shared), update_vars=tuple(update_vars),
+        invariants=tuple(invariants), n_recurrent=builtins.sum(1 for spec in out_specs if spec[0] != "nit"),
+        n_steps=n_static, n_steps_var=n_var, go_backwards=bool(go_backwards),
+        truncate_gradient=int(truncate_gradient), name=name,
+        out_types=_output_types(seqs, outs_info, outputs, shared, n_static, n_var))
+    inputs = ([var for var, _ in seqs] + [initial for kind, _, initial in outs_info if kind != "nit"]
+              + shared + invariants + ([n_var] if n_var is not None else []))
+    node = make_node(Scan(info, name), inputs)
+    info.source = node.source
+
+    results = node.outputs[:len(outputs)]
+    new_updates = OrderedUpdates(zip(shared, node.outputs[len(outputs):]))
+    if return_list:
+        return list(results), new_updates
+    if not results:
+        return None, new_updates
+    return (results[0] if len(results) == 1 else list(results)), new_updates
+
+
+def _inner_inputs(seqs, outs_info):
+    """The fresh variables `fn` is called with: one per sequence tap, one per output tap."""
     seq_vars = []
     for var, taps in seqs:
         for k in taps:
@@ -377,8 +437,11 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             tap_vars = []
         out_specs.append((kind, tuple(taps), tuple(tap_vars)))
         out_args.extend(tap_vars)
+    return seq_vars, out_specs, out_args
 
-    outputs, updates = _split_return(fn(*(seq_vars + out_args + non_seqs)))
+
+def _checked_outputs(outputs, outs_info, out_specs):
+    """`fn`'s outputs as tensors, each fed-back one of its initial state's type; outputs_info completed."""
     if builtins.any(isinstance(o, until) for o in outputs):
         raise NotImplementedError("scan: until() is not supported")
     outputs = [as_tensor_variable(o) for o in outputs]
@@ -399,10 +462,11 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                 f"function's output {j} {out.describe()} is {out.type} ({out.ndim} dimensions, {expected_ndim} "
                 "expected); an upcast or downcast in the step function does this. Make them agree, e.g. with "
                 f"T.cast(..., {initial.dtype!r}) on the output or the initial state")
+    return outputs, outs_info, out_specs
 
-    # Shared variables the step updates: explicitly, or through their default update.
-    fresh = seq_vars + out_args
-    boundary = [v for v in non_seqs if not isinstance(v, (SharedVariable, Constant))]
+
+def _carried_shared(outputs, updates, fresh, boundary):
+    """Shared variables the step updates, explicitly or through their default update, and their new values."""
     explicit = collections.OrderedDict(updates)
     frontier = outputs + list(explicit.values())
     while frontier:
@@ -412,12 +476,12 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                 explicit[var] = as_tensor_variable(var.default_update)
                 new.append(explicit[var])
         frontier = new
-    shared = list(explicit)
-    update_vars = list(explicit.values())
+    return list(explicit), list(explicit.values())
 
-    # What changes from step to step; what the step reads from outside.
-    roots = outputs + update_vars
-    varying = set(fresh) | set(shared)
+
+def _invariants(roots, varying, boundary, non_seqs):
+    """What the step reads from outside: values that do not change from step to step, computed once."""
+    varying = set(varying)
     stop = varying | set(boundary)
     order = toposort(roots, stop=stop)
     for node in order:
@@ -440,14 +504,19 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         for var in leaves(roots, stop=stop):
             if var not in varying and not isinstance(var, Constant):
                 invariants[var] = None
-    invariants = list(invariants)
-    if strict:
-        allowed = set(non_seqs) | set(shared)
-        hidden = [v for v in leaves(roots, stop=stop) if isinstance(v, SharedVariable) and v not in allowed]
-        if hidden:
-            raise ValueError(f"scan(strict=True): the step function uses the shared variables {hidden} that are not "
-                             "among non_sequences")
+    return list(invariants)
 
+
+def _check_strict(roots, stop, non_seqs, shared):
+    allowed = set(non_seqs) | set(shared)
+    hidden = [v for v in leaves(roots, stop=stop) if isinstance(v, SharedVariable) and v not in allowed]
+    if hidden:
+        raise ValueError(f"scan(strict=True): the step function uses the shared variables {hidden} that are not "
+                         "among non_sequences")
+
+
+def _output_types(seqs, outs_info, outputs, shared, n_static, n_var):
+    """The scan node's output types: each output stacked over the steps, then the carried shared values."""
     lengths = [None if var.type.shape[0] is None else var.type.shape[0]
                - (builtins.max(builtins.max(taps), 0) - builtins.min(builtins.min(taps), 0)) for var, taps in seqs]
     if n_static is not None:
@@ -463,29 +532,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             state_shape = initial.type.shape if kind == "sit" else initial.type.shape[1:]
             shape = tuple(a if a is not None else b for a, b in zip(shape, state_shape))
         out_types.append(TensorType(out.dtype, (lead,) + tuple(shape)))
-    out_types += [s.type for s in shared]
-
-    info = ScanInfo(
-        seq_taps=tuple(tuple(taps) for _, taps in seqs), seq_vars=tuple(seq_vars), outs=tuple(out_specs),
-        out_vars=tuple(outputs), shared=tuple(shared), update_vars=tuple(update_vars),
-        invariants=tuple(invariants), n_recurrent=builtins.sum(1 for spec in out_specs if spec[0] != "nit"),
-        n_steps=n_static, n_steps_var=n_var, go_backwards=bool(go_backwards),
-        truncate_gradient=truncate_gradient, name=name, out_types=tuple(out_types))
-    inputs = ([var for var, _ in seqs] + [initial for kind, _, initial in outs_info if kind != "nit"]
-              + shared + invariants + ([n_var] if n_var is not None else []))
-    params = {"_info": info}
-    if name:
-        params["name"] = name
-    node = make_node(Scan(**params), inputs)
-    info.source = node.source
-
-    results = node.outputs[:len(outputs)]
-    new_updates = OrderedUpdates(zip(shared, node.outputs[len(outputs):]))
-    if return_list:
-        return list(results), new_updates
-    if not results:
-        return None, new_updates
-    return (results[0] if len(results) == 1 else list(results)), new_updates
+    return tuple(out_types + [s.type for s in shared])
 
 
 # ------------------------------------------------------- built on scan

@@ -44,7 +44,7 @@ def test_givens_replace_inputs_with_shared_slices():
     f = symconv.function([i], x.sum(axis=0), givens={x: data[i * 2:(i + 1) * 2]})
     np.testing.assert_allclose(f(1), [4 + 6, 5 + 7])
     np.testing.assert_allclose(f(4), [16 + 18, 17 + 19])
-    assert f._jitted._cache_size() == 1
+    assert f.compiled_variants["call"] == 1
     with pytest.raises(IndexError, match="out of bounds"):
         f(5)
     with pytest.raises(IndexError, match="out of bounds"):
@@ -144,9 +144,9 @@ def test_one_compile_per_signature():
     f = symconv.function([x], x.sum())
     for _ in range(3):
         f(np.ones((2, 3)))
-    assert f._jitted._cache_size() == 1
+    assert f.compiled_variants["call"] == 1
     f(np.ones((4, 3)))
-    assert f._jitted._cache_size() == 2
+    assert f.compiled_variants["call"] == 2
 
 
 def test_updated_shared_buffers_are_donated_and_values_stay_readable():
@@ -278,7 +278,7 @@ def test_map_equals_calls_one_by_one():
     np.testing.assert_allclose(w2.get_value(), w.get_value())
     g.map([4, 3, 2, 1, 0])
     g.map([1, 2, 3])
-    assert g._jitted_many._cache_size() == 2  # one compile per distinct length
+    assert g.compiled_variants["map"] == 2  # one compile per distinct length
 
 
 def test_map_stops_updating_at_a_failed_check():

@@ -91,7 +91,7 @@ def test_symbolic_int_index_compiles_once():
     for k in range(-4, 4):
         for got, want in zip(f(xv, k), [xv[k], xv[:, k], xv[k, 1:4], xv[k][k]]):
             assert_same(got, want)
-    assert f._jitted._cache_size() == 1
+    assert f.compiled_variants["call"] == 1
     for bad in (4, -5):
         with pytest.raises(IndexError, match="out of bounds"):
             f(xv, bad)
@@ -117,7 +117,7 @@ def test_fixed_length_slice_at_a_run_time_position_compiles_once():
                 xv[:, k:k + 2], xv[k:k + 2, 1]]
         for got, expected in zip(f(xv, k), want):
             assert_same(got, expected)
-    assert f._jitted._cache_size() == 1
+    assert f.compiled_variants["call"] == 1
 
 
 def test_run_time_slice_bounds_are_checked():
@@ -237,7 +237,7 @@ def test_updates_at_run_time_positions_compile_once():
         want = [_np_update(xv, slice(k, k + 2), yv, "inc"), _np_update(xv, (slice(2 * k, 2 * k + 2), 1), 5.0, "set")]
         for got, expected in zip(in_slice(xv, k, yv, 5.0), want):
             assert_same(got, expected)
-    assert at_index._jitted._cache_size() == in_slice._jitted._cache_size() == 1
+    assert at_index.compiled_variants["call"] == in_slice.compiled_variants["call"] == 1
     with pytest.raises(IndexError, match="out of bounds"):
         at_index(xv, 5, yv, 0.0)
     with pytest.raises(IndexError, match="out of bounds"):

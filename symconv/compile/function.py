@@ -4,14 +4,12 @@ Per call, Python only checks the inputs, gathers the shared values and writes
 the updated ones back: nothing runs per graph node.  Updated shared buffers are
 donated, so XLA updates parameters in place.
 """
-import warnings
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ..contract import NeedsStaticValue, collecting_checks, register_compiler
-from ..errors import MissingInputError, UnusedInputError
+from ..errors import MissingInputError, UnusedInputError, apply_policy
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
 from ..interpret import evaluate
 from ..ops.literals import as_tensor_variable
@@ -93,12 +91,9 @@ class Function:
         used = ancestors(everything, stop=input_vars)
         for var in input_vars:
             if var not in used:
-                message = (f"symconv.function {self.name}: input {var.describe()} is not used by any output or "
-                           "update; pass on_unused_input='ignore' (or 'warn') to allow it")
-                if on_unused_input == "raise":
-                    raise UnusedInputError(message)
-                if on_unused_input == "warn":
-                    warnings.warn(message, stacklevel=3)
+                apply_policy(on_unused_input, UnusedInputError,
+                             f"symconv.function {self.name}: input {var.describe()} is not used by any output or "
+                             "update; pass on_unused_input='ignore' (or 'warn') to allow it", stacklevel=4)
 
     def _build(self):
         input_vars = [i.variable for i in self.inputs]

@@ -70,7 +70,7 @@ def pool_2d(x, ws, ignore_border=True, stride=None, pad=(0, 0), mode='max'):
             nhwc = _max_pool_blocks_nhwc(jnp.transpose(windowed, (0, 2, 3, 1)), ws)
             return jnp.transpose(nhwc, (0, 3, 1, 2))
         if stride == ws:
-            return _max_pool_blocks(windowed, ws)
+            return max_pool_blocks(windowed, ws)
         return _max_pool_windows(windowed, ws, stride)
     if stride == ws:
         summed = _blocks(windowed, ws).sum(axis=(-3, -1))
@@ -134,14 +134,14 @@ def _blocks(x, ws):
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
-def _max_pool_blocks(x, ws):
+def max_pool_blocks(x, ws):
     return _blocks(x, ws).max(axis=(-3, -1))
 
 
-@_max_pool_blocks.defjvp
+@max_pool_blocks.defjvp
 def _max_pool_blocks_jvp(ws, primals, tangents):
     (x,), (tangent,) = primals, tangents
-    out = _max_pool_blocks(x, ws)
+    out = max_pool_blocks(x, ws)
     is_max = _blocks(x, ws) == out[..., :, None, :, None]
     return out, jnp.where(is_max, _blocks(tangent, ws), 0).sum(axis=(-3, -1))
 

@@ -1,17 +1,20 @@
 """The ``symconv`` command: train the tutorials, classify images, plot a trained model.
 
-    symconv train {logreg,mlp,lenet} [--data SOURCE] [--epochs N] [--batch-size N]
-                                     [--learning-rate F] [--seed N] [--out DIR] ...
+    symconv train {logreg,mlp,lenet,da,sda,rbm,dbn} [--data SOURCE] [--epochs N] [--batch-size N]
+                  [--learning-rate F] [--seed N] [--n-train N] [--out DIR] [--resume] ...
     symconv predict MODEL IMAGE...
     symconv plot MODEL [--out DIR] [--data SOURCE] [--example N]
 
 ``symconv train`` runs the same functions as ``tutorials/*.py``
-(``symconv.tutorials_impl``), with the same flags and the same output.
+(``symconv.tutorials_impl``, through ``script_main``), with the same flags
+and the same output.  This module is the top of the application: it may
+import anything, and nothing in the package imports it.
 """
 import argparse
 import sys
 
 from .datasets import DatasetError
+from .train import shown_path
 from .tutorials_impl import TUTORIALS, add_training_flags, run_from_args
 from .tutorials_impl.flags import description_of
 from .tutorials_impl.minibatches import BatchSizeError
@@ -46,7 +49,7 @@ def build_parser():
         prog="symconv", description="Theano's deeplearning.net tutorials on JAX: train, predict, plot.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    train = commands.add_parser("train", help="train a tutorial model on MNIST",
+    train = commands.add_parser("train", help="train one of the seven tutorial models on MNIST",
                                 description="Train one of the tutorials' models, as tutorials/*.py do.")
     models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
     for tutorial in TUTORIALS.values():
@@ -78,7 +81,19 @@ def build_parser():
 
 
 def _train(args):
-    run_from_args(args.tutorial, args)
+    from .plots import plot_all
+
+    run_from_args(args.tutorial, args, plot=plot_all)
+
+
+def script_main(name, argv=None):
+    """``python tutorials/SCRIPT.py [flags]``: the flags of ``symconv train NAME``, then the training."""
+    tutorial = TUTORIALS[name]
+    parser = argparse.ArgumentParser(prog=tutorial.script, description=description_of(tutorial))
+    add_training_flags(parser, tutorial)
+    args = parser.parse_args(argv)
+    return run_reporting_errors(lambda: _train(argparse.Namespace(tutorial=tutorial, **vars(args))),
+                                prog=tutorial.script)
 
 
 def _predict(args):
@@ -91,7 +106,6 @@ def _predict(args):
 
 def _plot(args):
     from .plots import plot_all
-    from .tutorials_impl.run_directory import shown_path
 
     for path in plot_all(args.model, out_dir=args.out_dir, data=args.data, example=args.example, print_fn=print):
         print(f"wrote {shown_path(path)}")

@@ -20,7 +20,7 @@ import matplotlib
 import numpy
 from matplotlib.figure import Figure
 
-from .tutorials_impl.run_directory import HISTORY_FILE
+from .train import HISTORY_FILE
 
 FILES = {
     "curves": "learning_curves.png",
@@ -130,13 +130,21 @@ def plot_learning_curves(history, path):
 # --------------------------------------------------------------- filters
 
 
+def hidden_layers(model):
+    """The fully connected hidden layers of `model`, first to last: an MLP's one, an SdA's or DBN's
+    sigmoid layers (none for a logistic regression)."""
+    if hasattr(model, "sigmoid_layers"):
+        return list(model.sigmoid_layers)
+    return [model.hiddenLayer] if hasattr(model, "hiddenLayer") else []
+
+
 def first_layer_filters(model):
     """``(title, tiles (k, h, w))``: the first layer's weights, one image per unit."""
     name = type(model).__name__
     if hasattr(model, "layer0"):
         W = model.layer0.W.get_value()
         return f"{name}: layer0's {W.shape[0]} {W.shape[2]}x{W.shape[3]} filters", W.mean(axis=1)
-    layer = model.hiddenLayer if hasattr(model, "hiddenLayer") else model
+    layer = (hidden_layers(model) or [model])[0]
     W = layer.W.get_value()
     side = _image_side(W.shape[0])
     if side is None:
@@ -172,8 +180,9 @@ def feature_maps(model, example):
         named = [("layer0: conv + max-pool + tanh", net.layer0.output),
                  ("layer1: conv + max-pool + tanh", net.layer1.output),
                  (f"layer2: {net.layer2.n_out} tanh units", net.layer2.output)]
-    elif hasattr(net, "hiddenLayer"):
-        named = [(f"hidden layer: {net.hiddenLayer.n_out} units", net.hiddenLayer.output)]
+    elif hidden_layers(net):
+        named = [(f"hidden layer {i}: {layer.n_out} units", layer.output)
+                 for i, layer in enumerate(hidden_layers(net))]
     else:
         # Logistic regression has no hidden layer: show each class's evidence x * W[:, k].
         named = [("evidence x * W[:, k] for each class k", x.dimshuffle(0, "x", 1) * net.W.T.dimshuffle("x", 0, 1))]

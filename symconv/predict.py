@@ -1,7 +1,7 @@
 """Classify image files with a trained model: ``symconv predict MODEL IMAGE...``.
 
 A model is the pickled classifier a training run leaves in ``best_model.pkl``
-(``symconv.layers.LogisticRegression``, ``MLP`` or ``LeNet5``).  It is rebuilt
+(``symconv.layers.LogisticRegression``, ``MLP``, ``LeNet5``, ``SdA`` or ``DBN``).  It is rebuilt
 on a fresh input of any batch size (``model.rebuild``), so a LeNet5 trained on
 minibatches of 500 classifies one image as well as a thousand.
 
@@ -17,7 +17,7 @@ import pickle
 import numpy
 from PIL import Image, UnidentifiedImageError
 
-from .tutorials_impl.run_directory import MODEL_FILE
+from .train import MODEL_FILE
 
 SIDE = 28
 DIGIT_BOX = 20
@@ -62,14 +62,15 @@ def load_model(path):
         raise ModelFileError(f"{path}: cannot read it ({exc})") from None
     if not all(hasattr(model, name) for name in ("rebuild", "p_y_given_x", "params")):
         raise ModelFileError(f"{path} holds a {type(model).__name__}, not a symconv.layers classifier "
-                             "(LogisticRegression, MLP or LeNet5)")
+                             "(LogisticRegression, MLP, LeNet5, SdA or DBN)")
     return model
 
 
 def n_inputs(model):
     """Pixels per example that `model` expects (784 for MNIST models)."""
-    if hasattr(model, "n_in"):
-        return int(model.n_in)
+    for attribute in ("n_in", "n_ins"):
+        if hasattr(model, attribute):
+            return int(getattr(model, attribute))
     rows, cols = model.image_size
     return int(rows * cols)
 

@@ -3,6 +3,7 @@ import contextlib
 import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 
@@ -172,6 +173,54 @@ def test_console_script_reports_a_bad_model_path(tmp_path):
     assert f"symconv: error: {missing}: no such model file" in done.stderr
 
 
+@pytest.mark.parametrize("model, flags, figures, classifier", [
+    ("da", ["--n-hidden", "20", "--corruption-levels", "0.3"], ["filters_corruption_30.png"], None),
+    ("rbm", ["--n-hidden", "20", "--k", "1", "--n-chains", "4", "--n-samples", "1", "--plot-every", "3"],
+     ["filters_at_epoch_0.png", "samples.png"], None),
+    ("sda", ["--hidden-layers", "20", "--corruption-levels", "0.2", "--pretraining-epochs", "1"],
+     ["filters_layer0_pretrained.png", "filters_layer0_finetuned.png"], "SdA"),
+    ("dbn", ["--hidden-layers", "20", "--pretraining-epochs", "1", "--k", "1", "--no-plots"], [], "DBN"),
+])
+def test_train_unsupervised_and_pretrained_models_fill_the_run_folder(model, flags, figures, classifier, tmp_path):
+    out_dir = tmp_path / model
+    code, out, err = _run(["train", model, "--epochs", "1", "--batch-size", "20", "--n-train", "200", "--seed", "3",
+                           "--out", str(out_dir)] + flags)
+    assert code == 0, err
+    history = json.loads((out_dir / "history.json").read_text())
+    assert history["model"] == model and history["settings"]["n_train"] == 200
+    assert history["settings"]["n_epochs"] == 1 and history["settings"]["seed"] == 3
+    for name in figures:
+        with Image.open(out_dir / name) as image:
+            assert image.format == "PNG"
+    if classifier is None:
+        # Unsupervised: the trained model and its cost per epoch.
+        costs = history["epoch_costs"]
+        assert len(costs if isinstance(costs, list) else next(iter(costs.values()))) == 1
+        with open(out_dir / "best_model.pkl", "rb") as file:
+            assert len(pickle.load(file).params) == 3
+        return
+    # Pre-trained then fine-tuned: a classifier symconv predict loads, with the fine-tuning's history.
+    assert len(history["pretraining"]) == 1 and len(history["history"]["validation"]) == 1
+    assert type(load_model(out_dir)).__name__ == classifier
+    assert "Optimization complete with best validation score of" in out
+    if model == "sda":  # the plots of symconv plot, drawn at the end of training
+        for name in PLOTS:
+            assert (out_dir / name).exists(), name
+    else:
+        assert not any((out_dir / name).exists() for name in PLOTS)
+
+
+def test_train_lists_all_seven_models_with_the_same_common_flags(capsys):
+    for model in ("logreg", "mlp", "lenet", "da", "sda", "rbm", "dbn"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["train", model, "--help"])
+        out = capsys.readouterr().out
+        assert exit_info.value.code == 0
+        for flag in ("--data", "--epochs", "--batch-size", "--learning-rate", "--seed", "--n-train", "--out",
+                     "--no-plots", "--resume", f"runs/{model}"):
+            assert flag in out, (model, flag)
+
+
 def test_train_help_shows_the_tutorial_defaults(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "lenet", "--help"])
@@ -180,3 +229,21 @@ def test_train_help_shows_the_tutorial_defaults(capsys):
     for text in ("--epochs", "(default: 200)", "--batch-size", "(default: 500)", "--learning-rate",
                  "(default: 0.1)", "--seed", "(default: 23455)", "--out", "runs/lenet"):
         assert text in out
+
+
+def test_layering_lower_modules_never_import_the_app():
+    """datasets, layers and train below tutorials_impl, below cli, predict and plots: nothing imports upwards.
+
+    The modules are imported bottom up in one process, so each line lists what it and those below it loaded.
+    """
+    code = ("import sys, importlib\n"
+            "for name in ('symconv.datasets', 'symconv.layers', 'symconv.train', 'symconv.tutorials_impl',\n"
+            "             'symconv.tutorials_impl.runner', 'symconv.predict', 'symconv.plots'):\n"
+            "    importlib.import_module(name)\n"
+            "    print(name, sorted(m for m in sys.modules if m.startswith('symconv.')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = {line.split()[0]: line for line in done.stdout.splitlines()}
+    for lower in ("symconv.datasets", "symconv.layers", "symconv.train", "symconv.tutorials_impl.runner"):
+        for app in ("symconv.cli", "symconv.plots", "symconv.predict"):
+            assert f"'{app}'" not in loaded[lower], (lower, app)
+    assert "'symconv.tutorials_impl'" not in loaded["symconv.train"]

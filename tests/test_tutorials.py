@@ -50,7 +50,7 @@ def test_mlp_tutorial_learns(capsys):
 
 def test_mlp_tutorial_in_float64_saves_a_float64_model(tmp_path, capsys):
     with symconv.config.change_flags(floatX="float64"):
-        result = mlp.test_mlp(n_epochs=1, batch_size=50, learning_rate=0.05, out_dir=tmp_path, plots=False)
+        result = mlp.test_mlp(n_epochs=1, batch_size=50, learning_rate=0.05, out_dir=tmp_path)
     assert result.test_score < 0.3
     with open(tmp_path / "best_model.pkl", "rb") as file:
         model = pickle.load(file)
@@ -85,9 +85,9 @@ def test_a_training_set_smaller_than_one_minibatch_is_a_clear_error():
 
 
 def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
-    first = logistic_sgd.sgd_optimization_mnist(n_epochs=2, out_dir=tmp_path, plots=False)
+    first = logistic_sgd.sgd_optimization_mnist(n_epochs=2, out_dir=tmp_path)
     capsys.readouterr()
-    resumed = logistic_sgd.sgd_optimization_mnist(n_epochs=4, out_dir=tmp_path, plots=False, resume=True)
+    resumed = logistic_sgd.sgd_optimization_mnist(n_epochs=4, out_dir=tmp_path, resume=True)
     out = capsys.readouterr().out
     assert "epoch 1," not in out and "epoch 3, minibatch 6/6, validation error" in out
     assert resumed.epochs == 4 and resumed.best_validation_loss < first.best_validation_loss

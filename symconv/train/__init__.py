@@ -1,13 +1,18 @@
-"""Training loops for the tutorials: patience-based early stopping and checkpoints.
+"""Training loops for the tutorials, checkpoints and the run folder.
 
-``early_stopping`` is the loop that logistic_sgd.py, mlp.py and
-convolutional_mlp.py each spell out by hand; ``Checkpoint`` saves the best
-model as a plain pickle (loadable as the tutorials' ``best_model.pkl``) and
-lets an interrupted run resume.
+``early_stopping`` is the patience loop that logistic_sgd.py, mlp.py,
+convolutional_mlp.py and the fine-tuning of SdA.py and DBN.py each spell out
+by hand; ``train_epochs`` the fixed-epochs loop of dA.py, rbm.py and the
+pre-training.  ``Checkpoint`` saves the best model as a plain pickle (loadable
+as the tutorials' ``best_model.pkl``) and lets an interrupted run resume;
+``RunDirectory`` is the ``--out`` folder that holds it with history.json.
 """
 from .checkpoint import Checkpoint, atomic_write
 from .early_stopping import early_stopping
+from .epochs import train_epochs
 from .result import TrainingResult
+from .run_directory import HISTORY_FILE, MODEL_FILE, RunDirectory, result_record, shown_path
 from .state import History, LoopState
 
-__all__ = ["Checkpoint", "History", "LoopState", "TrainingResult", "atomic_write", "early_stopping"]
+__all__ = ["HISTORY_FILE", "MODEL_FILE", "Checkpoint", "History", "LoopState", "RunDirectory", "TrainingResult",
+           "atomic_write", "early_stopping", "result_record", "shown_path", "train_epochs"]

@@ -60,23 +60,12 @@ def early_stopping(
     ``progress``: a tqdm bar when True; None shows one only if stdout is a
     terminal.  ``train_log_frequency=100`` adds convolutional_mlp.py's
     ``training @ iter`` lines.  ``summary`` picks the closing lines of 'mlp',
-    'lenet' (convolutional_mlp.py) or 'logistic' (logistic_sgd.py); None
-    prints none.
+    'lenet' (convolutional_mlp.py), 'logistic' (logistic_sgd.py) or 'deep'
+    (SdA.py, DBN.py); None prints none.
     """
     if validation_frequency is None:
         validation_frequency = min(n_train_batches, patience // 2)
-    if n_train_batches < 1 or validation_frequency < 1:
-        raise ValueError(
-            f"need n_train_batches >= 1 and validation_frequency >= 1, got {n_train_batches} and "
-            f"{validation_frequency} (the default is min(n_train_batches, patience // 2))"
-        )
-    if train_fn is None and train_epoch_fn is None:
-        raise ValueError("give train_fn, train_epoch_fn, or both")
-    if summary is not None and summary not in messages.SUMMARY_STYLES:
-        raise ValueError(f"summary must be one of {messages.SUMMARY_STYLES} or None, got {summary!r}")
-    if resume and checkpoint is None:
-        raise ValueError("resume=True needs a checkpoint to resume from")
-
+    _check_arguments(n_train_batches, validation_frequency, train_fn, train_epoch_fn, summary, resume, checkpoint)
     loop = _Loop(
         train_fn=train_fn,
         train_epoch_fn=train_epoch_fn,
@@ -104,6 +93,21 @@ def early_stopping(
         for line in messages.summary_lines(summary, result):
             print_fn(line)
     return result
+
+
+def _check_arguments(n_train_batches, validation_frequency, train_fn, train_epoch_fn, summary, resume, checkpoint):
+    """The arguments of ``early_stopping`` that cannot work, refused before anything runs."""
+    if n_train_batches < 1 or validation_frequency < 1:
+        raise ValueError(
+            f"need n_train_batches >= 1 and validation_frequency >= 1, got {n_train_batches} and "
+            f"{validation_frequency} (the default is min(n_train_batches, patience // 2))"
+        )
+    if train_fn is None and train_epoch_fn is None:
+        raise ValueError("give train_fn, train_epoch_fn, or both")
+    if summary is not None and summary not in messages.SUMMARY_STYLES:
+        raise ValueError(f"summary must be one of {messages.SUMMARY_STYLES} or None, got {summary!r}")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs a checkpoint to resume from")
 
 
 @dataclasses.dataclass

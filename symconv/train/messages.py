@@ -10,7 +10,7 @@ TEST = "     epoch %i, minibatch %i/%i, test error of best model %f %%"
 # separator makes that two spaces before the number.
 TRAINING_AT = "training @ iter =  %i"
 
-SUMMARY_STYLES = ("mlp", "lenet", "logistic")
+SUMMARY_STYLES = ("mlp", "lenet", "logistic", "deep")
 
 
 def validation_line(epoch, minibatch, n_train_batches, loss):
@@ -26,7 +26,7 @@ def training_at_line(iteration):
 
 
 def summary_lines(style, result):
-    """The closing lines of mlp.py, convolutional_mlp.py ('lenet') or logistic_sgd.py.
+    """The closing lines of mlp.py, convolutional_mlp.py ('lenet'), logistic_sgd.py or SdA.py and DBN.py ('deep').
 
     Like the tutorials, the iteration reported is ``best_iter + 1`` (a count of
     minibatches, not the zero-based index).
@@ -50,5 +50,10 @@ def summary_lines(style, result):
             "Optimization complete with best validation score of %f %%,"
             "with test performance %f %%" % (best, test),
             "The code run for %d epochs, with %f epochs/sec" % (result.epochs, epochs_per_second),
+        ]
+    if style == "deep":
+        return [
+            "Optimization complete with best validation score of %f %%, on iteration %i, "
+            "with test performance %f %%" % (best, result.best_iter + 1, test)
         ]
     raise ValueError(f"summary must be one of {SUMMARY_STYLES} or None, got {style!r}")

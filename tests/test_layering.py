@@ -122,3 +122,24 @@ def test_the_resolver_sees_function_level_and_parent_imports():
                      "    importlib.import_module('symconv.tensor')\n")
     found = [t for node in ast.walk(tree) for t in resolve("symconv.ops.variable", node)]
     assert "symconv.tensor" in found
+
+
+def test_ops_are_recognised_by_identity_not_by_name():
+    """An op that is only *named* like softmax, log or shape is not rewritten or folded as one."""
+    import numpy as np
+
+    import symconv
+    import symconv.tensor as T
+    from symconv.op import Op
+
+    x = T.dmatrix("x")
+    doubled = Op("softmax", lambda a: a * 2.0)(x)
+    f = symconv.function([x], Op("log", lambda a: a + 1.0)(doubled))
+    value = np.full((1, 2), 0.25)
+    np.testing.assert_allclose(f(value), 2 * value + 1.0)
+    g = symconv.function([x], T.log(doubled))
+    np.testing.assert_allclose(g(value), np.log(2 * value))
+    ones = T.constant(np.ones((2, 3)))
+    fake_shape = Op("shape", lambda a: (5 * a.sum(axis=0)).astype("int64"))(ones)
+    np.testing.assert_array_equal(T.static_value(fake_shape), [10, 10, 10])
+    np.testing.assert_array_equal(T.static_value(ones.shape), [2, 3])

@@ -1,4 +1,4 @@
-"""Every op of symconv.tensor.basic against an independent NumPy/SciPy reference.
+"""Every op of symconv.tensor (symconv.ops) against an independent NumPy/SciPy reference.
 
 Values, Theano's dtype rules, static shapes, errors found while the graph is
 built (naming the user's line), and gradients checked by ``verify_grad``

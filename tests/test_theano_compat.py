@@ -673,3 +673,11 @@ def test_mlp_hidden_layer_regularisers_and_sigmoid_initialisation():
     Ws = [tanh_layer.W.get_value(), sigmoid_layer.W.get_value()]
     np.testing.assert_allclose(l1, sum(np.abs(w).sum() for w in Ws), rtol=1e-5)
     np.testing.assert_allclose(l2, sum((w ** 2).sum() for w in Ws), rtol=1e-5)
+
+
+def test_theano_module_paths_tensor_basic_and_type():
+    from symconv.tensor import basic, type as tensor_type
+
+    assert basic.dot is T.dot and basic.as_tensor_variable is T.as_tensor_variable
+    assert tensor_type.TensorType is T.TensorType
+    assert isinstance(basic.matrix("m"), T.TensorVariable)

@@ -155,58 +155,9 @@ def _summarize(config, rounds, data_source, records, skipped, images, probe, pro
     best_memory = (min(jax_all, key=lambda n: max(m["peak_rss_mib"] for m in records[n]["memory"]))
                    if jax_all else None)
 
-    def ratio(name, phase, baseline, table=per_round_ips):
-        """Median over rounds of (this / baseline) throughput, both measured in the same round."""
-        if baseline is None:
-            return None
-        mine, theirs = table[name][phase], table[baseline][phase]
-        return _median([a / b for a, b in zip(mine, theirs)])
-
-    impls = {}
-    for name, rec in records.items():
-        label, family, mode = IMPLEMENTATIONS[name]
-        impl = rec["impl"]
-        entry = {"label": impl.label, "family": family, "mode": mode, "available": True}
-        for phase in ("train", "eval"):
-            ips = per_round_ips[name][phase]
-            seconds = rec[f"{phase}_s"]
-            per_step = _median(seconds) / config.n_batches
-            first = rec[f"first_{phase}_s"]
-            steady_first = per_step * rec["first_call_steps"]
-            entry[phase] = {
-                "images_per_s": _median(ips), "images_per_s_rounds": ips,
-                "images_per_s_min": min(ips), "images_per_s_max": max(ips),
-                "step_ms": per_step * 1e3,
-                "first_call_s": first, "first_call_steps": rec["first_call_steps"],
-                # CPU seconds of the process during the first call: XLA compiles on one thread, so
-                # this is about what the first call takes on an idle machine.
-                "first_call_cpu_s": rec[f"first_{phase}_cpu_s"],
-                "compile_s": max(first - steady_first, 0.0),
-                "ratio_vs_best_jax_step": ratio(name, phase, best[phase]["best_jax_step"]),
-                "ratio_vs_best_jax": ratio(name, phase, best[phase]["best_jax"]),
-                # Images per second of this process's CPU time: less sensitive to other processes on
-                # shared cores, but it counts busy-waiting threads (PyTorch's OpenMP) as work.
-                "images_per_cpu_s": _median(per_round_cpu[name][phase]),
-                "cpu_ratio_vs_best_jax_step": ratio(name, phase, best[phase]["best_jax_step"], per_round_cpu),
-            }
-        entry["build_s"] = rec["build_s"]
-        entry["first_cost"] = rec["first_cost"]
-        peak = max(m["peak_rss_mib"] for m in rec["memory"])
-        entry["memory"] = {
-            "peak_rss_mib": peak,
-            "peak_rss_above_start_mib": max(m["peak_rss_above_start_mib"] for m in rec["memory"]),
-            "setup_peak_rss_mib": rec["setup_memory"]["peak_rss_mib"],
-            "setup_peak_rss_above_start_mib": rec["setup_memory"]["peak_rss_above_start_mib"],
-        }
-        if "device_peak_mib" in rec["memory"][-1]:
-            entry["memory"]["device_peak_mib"] = max(m["device_peak_mib"] for m in rec["memory"])
-        if best_memory:
-            theirs = max(m["peak_rss_mib"] for m in records[best_memory]["memory"])
-            entry["memory"]["ratio_vs_best_jax"] = peak / theirs
-        if best_compile:
-            entry["train"]["first_call_ratio_vs_best_jax"] = (
-                rec["first_train_s"] / records[best_compile]["first_train_s"])
-        impls[name] = entry
+    tables = {"wall": per_round_ips, "cpu": per_round_cpu}
+    impls = {name: _implementation_entry(name, rec, config, records, tables, best, best_compile, best_memory)
+             for name, rec in records.items()}
     for name, reason in skipped.items():
         label, family, mode = IMPLEMENTATIONS[name]
         impls[name] = {"label": label, "family": family, "mode": mode, "available": False, "skipped": reason}
@@ -236,6 +187,61 @@ def _summarize(config, rounds, data_source, records, skipped, images, probe, pro
     }
     result["targets"] = _targets(result)
     return result
+
+
+def _ratio(table, name, phase, baseline):
+    """Median over rounds of (this / baseline) throughput, both measured in the same round."""
+    if baseline is None:
+        return None
+    mine, theirs = table[name][phase], table[baseline][phase]
+    return _median([a / b for a, b in zip(mine, theirs)])
+
+
+def _implementation_entry(name, rec, config, records, tables, best, best_compile, best_memory):
+    """One implementation's figures for the JSON: per phase, memory, and ratios to the baselines."""
+    label, family, mode = IMPLEMENTATIONS[name]
+    entry = {"label": rec["impl"].label, "family": family, "mode": mode, "available": True}
+    for phase in ("train", "eval"):
+        ips = tables["wall"][name][phase]
+        per_step = _median(rec[f"{phase}_s"]) / config.n_batches
+        first = rec[f"first_{phase}_s"]
+        entry[phase] = {
+            "images_per_s": _median(ips), "images_per_s_rounds": ips,
+            "images_per_s_min": min(ips), "images_per_s_max": max(ips),
+            "step_ms": per_step * 1e3,
+            "first_call_s": first, "first_call_steps": rec["first_call_steps"],
+            # CPU seconds of the process during the first call: XLA compiles on one thread, so
+            # this is about what the first call takes on an idle machine.
+            "first_call_cpu_s": rec[f"first_{phase}_cpu_s"],
+            "compile_s": max(first - per_step * rec["first_call_steps"], 0.0),
+            "ratio_vs_best_jax_step": _ratio(tables["wall"], name, phase, best[phase]["best_jax_step"]),
+            "ratio_vs_best_jax": _ratio(tables["wall"], name, phase, best[phase]["best_jax"]),
+            # Images per second of this process's CPU time: less sensitive to other processes on
+            # shared cores, but it counts busy-waiting threads (PyTorch's OpenMP) as work.
+            "images_per_cpu_s": _median(tables["cpu"][name][phase]),
+            "cpu_ratio_vs_best_jax_step": _ratio(tables["cpu"], name, phase, best[phase]["best_jax_step"]),
+        }
+    entry["build_s"] = rec["build_s"]
+    entry["first_cost"] = rec["first_cost"]
+    entry["memory"] = _memory_entry(rec, records, best_memory)
+    if best_compile:
+        entry["train"]["first_call_ratio_vs_best_jax"] = rec["first_train_s"] / records[best_compile]["first_train_s"]
+    return entry
+
+
+def _memory_entry(rec, records, best_memory):
+    peak = max(m["peak_rss_mib"] for m in rec["memory"])
+    memory = {
+        "peak_rss_mib": peak,
+        "peak_rss_above_start_mib": max(m["peak_rss_above_start_mib"] for m in rec["memory"]),
+        "setup_peak_rss_mib": rec["setup_memory"]["peak_rss_mib"],
+        "setup_peak_rss_above_start_mib": rec["setup_memory"]["peak_rss_above_start_mib"],
+    }
+    if "device_peak_mib" in rec["memory"][-1]:
+        memory["device_peak_mib"] = max(m["device_peak_mib"] for m in rec["memory"])
+    if best_memory:
+        memory["ratio_vs_best_jax"] = peak / max(m["peak_rss_mib"] for m in records[best_memory]["memory"])
+    return memory
 
 
 def _targets(result):

@@ -12,6 +12,11 @@ _DEFAULTS = {
     "floatX": "float32",
     # 'cpu', 'cuda'/'gpu' (first GPU), or None: JAX's default device.
     "device": None,
+    # As Theano's: if the device asked for is not there, an error (True) or a warning and
+    # JAX's default device (False).
+    "force_device": False,
+    # Compiled variants (one per input signature) a function keeps, least recently used evicted.
+    "max_compiled_variants": 32,
     # float32 matmul/conv precision: 'highest' (full float32, as Theano) or 'tf32'.
     "precision": "highest",
     # Accepted for Theano scripts that set them; symconv has a single mode.
@@ -25,6 +30,27 @@ _CHOICES = {
     "floatX": ("float16", "float32", "float64"),
     "precision": ("highest", "tf32", "default"),
 }
+
+
+def _boolean(name, value):
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false", "1", "0"):
+            raise ValueError(f"symconv.config.{name} must be True or False, got {value!r}")
+        return value.lower() in ("true", "1")
+    return bool(value)
+
+
+def _positive_int(name, value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ValueError(f"symconv.config.{name} must be a positive integer, got {value!r}")
+    return number
+
+
+_CONVERTERS = {"force_device": _boolean, "max_compiled_variants": _positive_int}
 
 
 class Config:
@@ -46,6 +72,8 @@ class Config:
             raise AttributeError(f"symconv.config has no flag {name!r}; known flags: {sorted(self._values)}")
         if name == "device" and value in ("", "None"):
             value = None
+        if name in _CONVERTERS:
+            value = _CONVERTERS[name](name, value)
         if name in _CHOICES and value not in _CHOICES[name]:
             raise ValueError(f"symconv.config.{name} must be one of {_CHOICES[name]}, got {value!r}")
         self._values[name] = value

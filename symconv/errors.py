@@ -1,7 +1,11 @@
 """Exceptions that point at the user's own source line."""
+import os
+import sys
 import warnings
 
 from .graph import SourceLine
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class GraphBuildError(ValueError):
@@ -28,9 +32,17 @@ class NodeError(RuntimeError):
     """An op failed while compiling or running; names the node and its user line."""
 
 
-def apply_policy(policy, error, message, stacklevel=2):
+def warn_user(message, category=UserWarning):
+    """``warnings.warn`` attributed to the user's line: the first caller outside this package."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def apply_policy(policy, error, message):
     """Theano's 'raise' / 'warn' / 'ignore' choices: raise ``error(message)``, warn with it, or do nothing."""
     if policy == "raise":
         raise error(message)
     if policy == "warn":
-        warnings.warn(message, stacklevel=stacklevel + 1)
+        warn_user(message)

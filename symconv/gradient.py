@@ -113,7 +113,7 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", return_
         if var not in connected:
             apply_policy(disconnected_inputs, DisconnectedInputError,
                          f"grad: the cost {cost!r} does not depend on {var.describe()}; "
-                         "pass disconnected_inputs='ignore' or 'warn' to get a zero gradient", stacklevel=2)
+                         "pass disconnected_inputs='ignore' or 'warn' to get a zero gradient")
     outs = Grad(constants)(cost, *wrt)
     outs = [outs] if not isinstance(outs, list) else outs
     for var, g in zip(wrt, outs):

@@ -270,13 +270,13 @@ BINARY = [
 _binary_functions = {}
 
 
-def _binary_function(ndims):
-    """All binary ops in one function per pair of input ranks; hypothesis varies the shapes."""
-    if ndims not in _binary_functions:
-        a, b = (T.TensorType("float64", (None,) * n)() for n in ndims)
+def _binary_function(patterns):
+    """All binary ops in one function per pair of broadcastable patterns; hypothesis varies the shapes."""
+    if patterns not in _binary_functions:
+        a, b = (T.TensorType("float64", broadcastable=p)() if p else T.TensorType("float64", ())() for p in patterns)
         outs = [op(abs(a), b) if name == "pow" else op(a, b) for name, op, _ in BINARY]
-        _binary_functions[ndims] = symconv.function([a, b], outs)
-    return _binary_functions[ndims]
+        _binary_functions[patterns] = symconv.function([a, b], outs)
+    return _binary_functions[patterns]
 
 
 @FEW
@@ -287,7 +287,9 @@ def test_binary_elementwise_broadcasts_like_numpy(shapes, seed):
     b = rng.choice([-1, 1], size=shapes.input_shapes[1]) * rng.uniform(0.5, 2, size=shapes.input_shapes[1])
     if a.size and b.size:
         a.flat[0] = b.flat[0]  # exercise equality and ties
-    for (name, _, ref), got in zip(BINARY, _binary_function((a.ndim, b.ndim))(a, b)):
+    # Theano's rule: the length-1 dimensions that stretch are typed broadcastable.
+    patterns = tuple(tuple(d == 1 for d in v.shape) for v in (a, b))
+    for (name, _, ref), got in zip(BINARY, _binary_function(patterns)(a, b)):
         want = ref(a, b)
         assert got.shape == want.shape, name
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=name)

@@ -16,6 +16,7 @@ from ..ops.literals import as_tensor_variable
 from ..rewrites import stabilize
 from .shared import SharedVariable
 from .updates import default_updates, givens_map, validated_updates
+from .variants import CompiledVariants
 
 
 class In:
@@ -93,7 +94,7 @@ class Function:
             if var not in used:
                 apply_policy(on_unused_input, UnusedInputError,
                              f"symconv.function {self.name}: input {var.describe()} is not used by any output or "
-                             "update; pass on_unused_input='ignore' (or 'warn') to allow it", stacklevel=4)
+                             "update; pass on_unused_input='ignore' (or 'warn') to allow it")
 
     def _build(self):
         input_vars = [i.variable for i in self.inputs]
@@ -131,8 +132,8 @@ class Function:
 
         self._dynamic, self._static_order = dynamic, static
         self._messages = {}
-        self._jitted = jax.jit(run, donate_argnums=(1,), static_argnums=(3,))
-        self._jitted_many = jax.jit(run_many, donate_argnums=(1,), static_argnums=(3,))
+        self._variants = CompiledVariants(run, f"symconv function {self.name}", self._describe_change)
+        self._variants_many = CompiledVariants(run_many, f"symconv function {self.name} (map)", self._describe_change)
 
     # --------------------------------------------------------------- call
 
@@ -160,13 +161,21 @@ class Function:
     def lower(self, *args, **kwargs):
         """The ``jax.stages.Lowered`` computation a call with these inputs runs (``.as_text()``, ``.compile()``)."""
         values = self._bind(args, kwargs)
-        dynamic, donated, kept, static = self._arguments(values)
-        return self._jitted.lower(dynamic, donated, kept, static)
+        arguments = self._arguments(values)
+        return self._variants.get(_signature(*arguments)).lower(*arguments)
 
     @property
     def compiled_variants(self):
-        """How many computations are compiled: ``{'call': ..., 'map': ...}`` (one per input signature)."""
-        return {"call": self._jitted._cache_size(), "map": self._jitted_many._cache_size()}
+        """How many computations are kept: ``{'call': ..., 'map': ...}`` (one per input signature)."""
+        return {"call": len(self._variants), "map": len(self._variants_many)}
+
+    def _describe_change(self, old, new):
+        """What differs between two call signatures, by input or shared variable name."""
+        names = [[repr(self.inputs[k].variable) for k in self._dynamic], [repr(s) for s in self._donated],
+                 [repr(s) for s in self._kept], [repr(self.inputs[k].variable) for k in self._static_order]]
+        changed = [f"{name}: {_shown(a)} then {_shown(b)}" for group, (olds, news) in enumerate(zip(old, new))
+                   for name, a, b in zip(names[group], olds, news) if a != b]
+        return "; ".join(changed) or "the same shapes"
 
     def _arguments(self, values):
         dynamic = tuple(values[k] for k in self._dynamic)
@@ -182,10 +191,11 @@ class Function:
             s.set_value(v, borrow=True)
 
     def _run(self, values):
-        dynamic, donated, kept, static = self._arguments(values)
-        outs, new, ok, checks = self._jitted(dynamic, donated, kept, static)
+        arguments = self._arguments(values)
+        signature = _signature(*arguments)
+        outs, new, ok, checks = self._variants.get(signature)(*arguments)
         self._write_back(new)
-        return outs, ok, checks, _signature(dynamic, donated, kept, static)
+        return outs, ok, checks, signature
 
     def map(self, *sequences):
         """Call the function once per element of `sequences` (one per input), in ONE dispatch.
@@ -209,7 +219,8 @@ class Function:
                         for i, (inp, c) in enumerate(zip(self.inputs, columns)))
         donated, kept = self._shared_values(self._donated), self._shared_values(self._kept)
         try:
-            outs, new, oks, checks = self._jitted_many(stacked, donated, kept, ())
+            outs, new, oks, checks = self._variants_many.get(_signature(stacked, donated, kept, ()))(
+                stacked, donated, kept, ())
         except NeedsStaticValue as exc:
             self._make_static(exc)
             raise TypeError(f"{self.name}.map: inputs {sorted(self._static)} decide a shape, so they must be known "
@@ -280,6 +291,11 @@ class Function:
         return f"<symconv.Function {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.updates)} updates>"
 
 
+def _shown(entry):
+    """A signature entry as text: a shape (dtype omitted) or a static value."""
+    return str(entry[0]) if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], tuple) else repr(entry)
+
+
 def _signature(*groups):
     """Shapes and dtypes of the arguments: which trace a call used."""
     return tuple(tuple((tuple(np.shape(v)), str(v.dtype)) if hasattr(v, "dtype") else v for v in g) for g in groups)
@@ -296,6 +312,11 @@ def _filter(inp, value, allow_downcast, position, fname):
     else:
         original = value
         array = np.asarray(value)
+        if array.dtype.kind == "c" and np.dtype(expected.dtype).kind != "c":
+            raise TypeError(
+                f"symconv function {fname}, input {position} ({var.describe()}): expected the real dtype "
+                f"{expected.dtype}, got a complex value ({array.dtype}); its imaginary part cannot be dropped "
+                "silently: pass value.real (or np.abs(value)) explicitly")
         if array.dtype != expected.dtype:
             downcast = inp.allow_downcast if inp.allow_downcast is not None else allow_downcast
             converted = array.astype(expected.dtype) if array.dtype != object else None

@@ -8,12 +8,17 @@ import jax
 import numpy as np
 
 from ..config import config
+from ..errors import warn_user
 from ..graph import Variable
 from ..ops.variable import TensorVariable
 from ..type import TensorType
 
 
+_WARNED_DEVICES = set()
+
+
 def _device():
+    """The device config.device names; JAX's default (with a warning) if it is not there, unless force_device."""
     wanted = config.device
     if wanted is None:
         return None
@@ -21,7 +26,15 @@ def _device():
     try:
         return jax.devices(kind)[0]
     except RuntimeError as exc:
-        raise RuntimeError(f"symconv.config.device={wanted!r} but JAX sees no {kind} device: {exc}") from None
+        if config.force_device:
+            raise RuntimeError(f"symconv.config.device={wanted!r} (force_device=True) but JAX sees no {kind} device: "
+                               f"{str(exc).splitlines()[0]}") from None
+    fallback = jax.devices()[0]
+    if wanted not in _WARNED_DEVICES:
+        _WARNED_DEVICES.add(wanted)
+        warn_user(f"symconv.config.device={wanted!r} but JAX sees no {kind} device; using {fallback} instead "
+                  "(set force_device=True to make this an error)", RuntimeWarning)
+    return fallback
 
 
 def to_device(array):
@@ -66,6 +79,9 @@ class SharedVariable(TensorVariable):
                             f"the new value has {array.ndim} (shape {array.shape})")
         if not self.type.compatible_shape(array.shape):
             raise TypeError(f"shared variable {self!r} was declared with shape {self.type.shape}, got {array.shape}")
+        if array.dtype.kind == "c" and np.dtype(self.type.dtype).kind != "c":
+            raise TypeError(f"shared variable {self!r} is {self.type.dtype}; the new value is complex "
+                            f"({array.dtype}): pass value.real explicitly")
         if array.dtype != self.type.dtype:
             if self.strict or not (np.can_cast(array.dtype, self.type.dtype, "safe") or self.allow_downcast):
                 raise TypeError(

@@ -51,11 +51,33 @@ Scalar = enum.Enum("Scalar", [(name, name) for name in _FUNCTIONS], module=__nam
 Scalar.__doc__ = "The scalar function an Elemwise op applies: ``Scalar.add``, ``Scalar.log``, ..."
 
 
-def _elemwise_impl(*xs, fn, dtype, cast_first=None):
+def _elemwise_impl(*xs, fn, dtype, cast_first=None, _broadcastable=None):
     """Cast operands to Theano's computation dtype, then apply the jnp function."""
+    if _broadcastable is not None:
+        check_broadcast([jnp.shape(x) for x in xs], _broadcastable)
     first = [] if cast_first is None else [xs[0]]
     rest = xs if cast_first is None else xs[1:]
     return _FUNCTIONS[fn.value](*first, *(jnp.asarray(x, dtype=dtype) for x in rest))
+
+
+def check_broadcast(shapes, broadcastable):
+    """Theano's rule: a length-1 dimension stretches only where its type says it is broadcastable.
+
+    `shapes` are the operands' actual shapes, `broadcastable` their types' patterns; a
+    mismatch is Theano's ValueError ("Input dimension mis-match").
+    """
+    out = np.broadcast_shapes(*shapes)
+    for k, (shape, pattern) in enumerate(zip(shapes, broadcastable)):
+        offset = len(out) - len(shape)
+        for axis, (length, flexible) in enumerate(zip(shape, pattern)):
+            if length == 1 and not flexible and out[offset + axis] != 1:
+                other = next(i for i, s in enumerate(shapes)
+                             if len(s) - len(out) + offset + axis >= 0 and s[len(s) - len(out) + offset + axis] != 1)
+                raise ValueError(
+                    f"Input dimension mis-match: input {k} has length 1 on axis {axis}, which its type does not "
+                    f"mark broadcastable, and input {other} has length {out[offset + axis]} there (shapes "
+                    f"{', '.join(str(tuple(s)) for s in shapes)}). Make the dimension broadcastable in the type: "
+                    "x.dimshuffle('x', ...), T.addbroadcast(x, axis), or shared(..., broadcastable=...)")
 
 
 def _elemwise_infer(*xs, **params):
@@ -75,6 +97,11 @@ class Elemwise(Op):
 
     def __init__(self, fn, dtype, **params):
         super().__init__(fn.value, _elemwise_impl, infer=_elemwise_infer, fn=fn, dtype=dtype, **params)
+
+    def __call__(self, *inputs):
+        # The operands' broadcastable patterns, for Theano's run-time broadcasting rule.
+        self.params["_broadcastable"] = tuple(x.type.broadcastable for x in inputs)
+        return super().__call__(*inputs)
 
 
 def applies(var, scalar):

@@ -345,3 +345,39 @@ def _diag_impl(x):
 
 def diag(x):
     return Op("diag", _diag_impl)(as_tensor_variable(x))
+
+
+def _rebroadcast_impl(x, *, shape):
+    for axis, (length, wanted) in enumerate(zip(x.shape, shape)):
+        if wanted == 1 and length != 1:
+            raise ValueError(f"dimension {axis} was declared broadcastable (length 1), but it has length {length}")
+    return x
+
+
+def _rebroadcast_infer(x, *, shape):
+    return [TensorType(x.dtype, shape)]
+
+
+def patternbroadcast(x, broadcastable):
+    """`x` with the broadcastable pattern `broadcastable` (True: length 1, checked when run)."""
+    x = as_tensor_variable(x)
+    if len(broadcastable) != x.ndim:
+        raise ValueError(f"patternbroadcast: pattern {tuple(broadcastable)} for {x!r} with {x.ndim} dimensions")
+    shape = tuple(1 if b else (None if d == 1 else d) for b, d in zip(broadcastable, x.type.shape))
+    if shape == x.type.shape:
+        return x
+    return Op("rebroadcast", _rebroadcast_impl, infer=_rebroadcast_infer, shape=shape)(x)
+
+
+def addbroadcast(x, *axes):
+    """`x` with `axes` marked broadcastable (their length must be 1), as Theano's ``T.addbroadcast``."""
+    x = as_tensor_variable(x)
+    wanted = set(normalize_axes(x, list(axes))) if axes else set()
+    return patternbroadcast(x, [b or i in wanted for i, b in enumerate(x.broadcastable)])
+
+
+def unbroadcast(x, *axes):
+    """`x` with `axes` no longer marked broadcastable, as Theano's ``T.unbroadcast``."""
+    x = as_tensor_variable(x)
+    dropped = set(normalize_axes(x, list(axes))) if axes else set()
+    return patternbroadcast(x, [b and i not in dropped for i, b in enumerate(x.broadcastable)])

@@ -62,7 +62,7 @@ def _broadcast_param(param, ndim, axes, what):
         for a in axes:
             if param.type.shape[a] not in (1, None):
                 raise ValueError(f"{what} {param!r} ({param.type}) must have length 1 along the normalised axis {a}")
-        return param, False
+        return S.addbroadcast(param, *axes), False
     if param.ndim == ndim - len(axes):
         pattern, k = [], 0
         for i in range(ndim):

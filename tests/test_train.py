@@ -431,7 +431,7 @@ def test_resume_refuses_a_checkpoint_from_a_differently_shaped_run(tmp_path):
 def test_bad_arguments_are_refused(tmp_path):
     run = Scripted(TEN_BY_FORTY)
     with pytest.raises(ValueError, match="validation_frequency"):
-        run.run(10, patience=1)  # min(10, 1 // 2) = 0
+        run.run(10, patience=40, validation_frequency=0)  # (patience=1 now validates every minibatch)
     with pytest.raises(ValueError, match="resume"):
         run.run(10, patience=40, resume=True)
     with pytest.raises(ValueError, match="summary"):

@@ -8,6 +8,7 @@ as the tutorials' ``best_model.pkl``) and lets an interrupted run resume;
 ``RunDirectory`` is the ``--out`` folder that holds it with history.json.
 """
 from .checkpoint import Checkpoint, atomic_write
+from .divergence import TrainingDiverged
 from .early_stopping import early_stopping
 from .epochs import train_epochs
 from .result import TrainingResult
@@ -15,4 +16,4 @@ from .run_directory import HISTORY_FILE, MODEL_FILE, RunDirectory, result_record
 from .state import History, LoopState
 
 __all__ = ["HISTORY_FILE", "MODEL_FILE", "Checkpoint", "History", "LoopState", "RunDirectory", "TrainingResult",
-           "atomic_write", "early_stopping", "result_record", "shown_path", "train_epochs"]
+           "TrainingDiverged", "atomic_write", "early_stopping", "result_record", "shown_path", "train_epochs"]

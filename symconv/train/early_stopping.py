@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import messages
+from .divergence import TrainingDiverged, check_costs, check_parameters
 from .progress import ProgressBar, wanted
 from .result import TrainingResult
 from .state import LoopState
@@ -40,6 +41,7 @@ def early_stopping(
     progress=None,
     train_log_frequency=None,
     summary="mlp",
+    params=None,
 ):
     """Trains until patience runs out or ``n_epochs`` are done; returns a ``TrainingResult``.
 
@@ -62,9 +64,16 @@ def early_stopping(
     ``training @ iter`` lines.  ``summary`` picks the closing lines of 'mlp',
     'lenet' (convolutional_mlp.py), 'logistic' (logistic_sgd.py) or 'deep'
     (SdA.py, DBN.py); None prints none.
+
+    A NaN or infinite training cost (checked at each validation point and at
+    the end of each epoch, where the costs come to the host anyway) or
+    parameter (``params``, shared variables, checked on their device before a
+    new best is saved and at the end of each epoch) raises ``TrainingDiverged``
+    naming the epoch and minibatch; nothing from then on is saved, so the
+    checkpoint keeps the last good best model.  Its ``result`` is the run up to there.
     """
     if validation_frequency is None:
-        validation_frequency = min(n_train_batches, patience // 2)
+        validation_frequency = max(1, min(n_train_batches, patience // 2))
     _check_arguments(n_train_batches, validation_frequency, train_fn, train_epoch_fn, summary, resume, checkpoint)
     loop = _Loop(
         train_fn=train_fn,
@@ -82,12 +91,19 @@ def early_stopping(
         on_new_best=on_new_best,
         print_fn=print_fn,
         train_log_frequency=train_log_frequency,
+        params=tuple(params or ()),
     )
     start_time = time.perf_counter()
     resumed = resume and checkpoint.exists()
     state = checkpoint.restore(loop.run_shape) if resumed else LoopState(patience=patience)
     with ProgressBar(wanted(progress), total=loop.planned_iterations(state), initial=state.iter + 1) as bar:
-        loop.run(state, bar, resumed)
+        try:
+            loop.run(state, bar, resumed)
+        except TrainingDiverged as diverged:
+            if state.current_epoch_costs:
+                state.close_epoch()
+            diverged.result = TrainingResult.from_state(state, seconds=time.perf_counter() - start_time)
+            raise
     result = TrainingResult.from_state(state, seconds=time.perf_counter() - start_time)
     if summary is not None:
         for line in messages.summary_lines(summary, result):
@@ -129,6 +145,7 @@ class _Loop:
     on_new_best: Optional[Callable]
     print_fn: Callable
     train_log_frequency: Optional[int]
+    params: tuple = ()
 
     @property
     def run_shape(self):
@@ -160,16 +177,27 @@ class _Loop:
 
     def _run_epoch(self, epoch, minibatch_index):
         state = self.state
+        self._checked = (0, 0)  # entries of state.current_epoch_costs checked, and the minibatches they hold
         while minibatch_index < self.n_train_batches and not state.done_looping:
             last_index = self._last_index_of_chunk(epoch, minibatch_index)
             self._train(epoch, minibatch_index, last_index)
             state.iter = (epoch - 1) * self.n_train_batches + last_index
             if (state.iter + 1) % self.validation_frequency == 0:
+                self._check_costs(epoch)
                 self._validate(epoch, last_index)
             if state.patience <= state.iter:
                 state.done_looping = True
             minibatch_index = last_index + 1
+        self._check_costs(epoch)
+        check_parameters(self.params, epoch, minibatch_index)
         state.close_epoch()
+
+    def _check_costs(self, epoch):
+        """Raises ``TrainingDiverged`` at the first non-finite cost of this epoch not checked yet."""
+        entries, minibatches = self._checked
+        new = self.state.current_epoch_costs[entries:]
+        check_costs(new, epoch, first_minibatch=minibatches)
+        self._checked = (entries + len(new), minibatches + sum(np.size(cost) for cost in new))
 
     def _last_index_of_chunk(self, epoch, minibatch_index):
         """Last minibatch to train before the loop must decide something.
@@ -206,6 +234,7 @@ class _Loop:
         self._say(messages.validation_line(epoch, minibatch_index + 1, self.n_train_batches, this_validation_loss))
         state.history.validation.append((state.iter, epoch, this_validation_loss))
         if this_validation_loss < state.best_validation_loss:
+            check_parameters(self.params, epoch, minibatch_index + 1)  # never save a NaN model as the best
             if this_validation_loss < state.best_validation_loss * self.improvement_threshold:
                 state.patience = max(state.patience, state.iter * self.patience_increase)
             state.best_validation_loss = this_validation_loss

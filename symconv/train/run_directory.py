@@ -13,6 +13,7 @@ import pickle
 
 from ..datasets import DEFAULT_SEED
 from .checkpoint import Checkpoint, atomic_write
+from .divergence import strict_json_value
 
 MODEL_FILE = "best_model.pkl"
 HISTORY_FILE = "history.json"
@@ -86,7 +87,9 @@ class RunDirectory:
             return
         record = {"model": self.model, "settings": self.settings,
                   "data": {"source": self.dataset, "seed": DEFAULT_SEED}, **sections}
-        atomic_write(self.history_path, lambda f: f.write(json.dumps(record, indent=1).encode()))
+        # NaN and infinities (a diverged cost, an epoch without costs) become null: strict JSON parsers refuse them.
+        text = json.dumps(strict_json_value(record), indent=1, allow_nan=False)
+        atomic_write(self.history_path, lambda f: f.write(text.encode()))
 
     def read_history(self):
         """The history.json of an earlier run in this folder, or None."""

@@ -18,6 +18,7 @@ from .train import shown_path
 from .tutorials_impl import TUTORIALS, add_training_flags, run_from_args
 from .tutorials_impl.flags import description_of
 from .tutorials_impl.minibatches import BatchSizeError
+from .tutorials_impl.settings import SettingsError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -28,7 +29,7 @@ def _user_errors():
     from .plots import PlotError
     from .predict import ImageFileError, ModelFileError
 
-    return (DatasetError, BatchSizeError, ModelFileError, ImageFileError, PlotError)
+    return (DatasetError, BatchSizeError, SettingsError, ModelFileError, ImageFileError, PlotError)
 
 
 def run_reporting_errors(action, prog="symconv"):

@@ -16,6 +16,7 @@ import numpy
 
 from ..layers import SdA
 from .runner import TutorialRun, each_minibatch
+from .settings import SettingsError
 
 
 def test_SdA(learning_rate=0.1, pretraining_epochs=15, pretrain_lr=0.001, n_epochs=1000, dataset=None,
@@ -28,8 +29,8 @@ def test_SdA(learning_rate=0.1, pretraining_epochs=15, pretrain_lr=0.001, n_epoc
     worth.  The other arguments are as in ``sgd_optimization_mnist``.
     """
     if len(corruption_levels) != len(hidden_layers_sizes):
-        raise ValueError("one corruption level per hidden layer: %d levels for %d layers"
-                         % (len(corruption_levels), len(hidden_layers_sizes)))
+        raise SettingsError("--corruption-levels needs one level per hidden layer: %d levels for %d layers"
+                            % (len(corruption_levels), len(hidden_layers_sizes)))
     run = TutorialRun("sda", "SdA.py", locals())
     numpy_rng = numpy.random.RandomState(seed)
     print("... building the model")

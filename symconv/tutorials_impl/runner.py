@@ -18,6 +18,7 @@ import symconv.tensor as T
 from ..datasets import load_data
 from ..train import RunDirectory, early_stopping, messages, result_record, train_epochs
 from .minibatches import minibatch_plan
+from .settings import check_settings
 from .tiles import tile_raster_images
 
 SPLITS = ("train", "valid", "test")
@@ -63,6 +64,7 @@ class TutorialRun:
     """
 
     def __init__(self, name, script, arguments):
+        check_settings(arguments)  # a bad flag is a one-line error before the data is loaded
         self.start_time = time.perf_counter()
         self.name, self.script = name, script
         self.plots = arguments.get("plots")

@@ -14,12 +14,13 @@ import argparse
 import sys
 
 from .datasets import DatasetError
-from .train import shown_path
+from .train import TrainingDiverged, shown_path
 from .tutorials_impl import TUTORIALS, add_training_flags, run_from_args
 from .tutorials_impl.flags import description_of
 from .tutorials_impl.minibatches import BatchSizeError
 from .tutorials_impl.settings import SettingsError
 
+EXIT_DIVERGED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -39,6 +40,9 @@ def run_reporting_errors(action, prog="symconv"):
     except _user_errors() as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except TrainingDiverged as exc:  # the message says where, and which model file is kept
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_DIVERGED
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a run with --out can continue with --resume)", file=sys.stderr)
         return EXIT_INTERRUPTED

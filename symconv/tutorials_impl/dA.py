@@ -35,7 +35,8 @@ def test_dA(learning_rate=0.1, n_epochs=15, dataset=None, batch_size=20, out_dir
         train_da = run.minibatch_function(cost, updates=updates, labels=False, name="train_da_%d" % percent)
 
         start_time = time.perf_counter()
-        history[corruption_level] = run.train_epochs(train_da.map, n_epochs)
+        history[corruption_level] = run.train_epochs(train_da.map, n_epochs, params=da.params,
+                                                     phase="the dA at %d%% corruption" % percent)
         report_wall_time(run.script, time.perf_counter() - start_time, what="%d%% corruption code" % percent)
         run.filters("filters_corruption_%d.png" % percent, da)
     run.finish_unsupervised(da, epoch_costs={str(level): costs for level, costs in history.items()})

@@ -36,7 +36,7 @@ def test_rbm(learning_rate=0.1, n_epochs=15, dataset=None, batch_size=20, n_chai
     train_rbm = run.minibatch_function(cost, updates=updates, labels=False, name="train_rbm")
 
     # The filters after each epoch.
-    costs = run.train_epochs(train_rbm.map, n_epochs, "Training epoch %d, cost is %f",
+    costs = run.train_epochs(train_rbm.map, n_epochs, "Training epoch %d, cost is %f", params=rbm.params,
                              on_epoch_end=lambda epoch: run.filters("filters_at_epoch_%i.png" % epoch, rbm))
     samples = sample_chains(run, rbm, rng, n_chains, n_samples, plot_every)
     run.finish_unsupervised(rbm, epoch_costs=costs)

@@ -16,7 +16,8 @@ import symconv
 import symconv.tensor as T
 
 from ..datasets import load_data
-from ..train import RunDirectory, early_stopping, messages, result_record, train_epochs
+from ..train import RunDirectory, early_stopping, messages, result_record, shown_path, train_epochs
+from ..train.divergence import TrainingDiverged
 from .minibatches import minibatch_plan
 from .settings import check_settings
 from .tiles import tile_raster_images
@@ -67,6 +68,7 @@ class TutorialRun:
         check_settings(arguments)  # a bad flag is a one-line error before the data is loaded
         self.start_time = time.perf_counter()
         self.name, self.script = name, script
+        self.learning_rate, self.pretrain_lr = arguments.get("learning_rate"), arguments.get("pretrain_lr")
         self.plots = arguments.get("plots")
         self.batch_size = arguments["batch_size"]
         settings = {key: value for key, value in arguments.items() if key not in NOT_SETTINGS}
@@ -106,11 +108,16 @@ class TutorialRun:
         model checkpointed in the run folder; calls `after_training()`, writes history.json and the
         plots; returns the result."""
         train_model, validate_model, test_model = functions
-        result = early_stopping(
-            train_model, validate_model, test_model, *self.plan[:3], n_epochs=n_epochs, patience=patience,
-            patience_increase=2, improvement_threshold=0.995,
-            train_epoch_fn=train_model.map,  # the minibatches between two validations in one dispatch
-            checkpoint=self.directory.checkpoint(classifier), resume=resume, summary=None, **options)
+        try:
+            result = early_stopping(
+                train_model, validate_model, test_model, *self.plan[:3], n_epochs=n_epochs, patience=patience,
+                patience_increase=2, improvement_threshold=0.995,
+                train_epoch_fn=train_model.map,  # the minibatches between two validations in one dispatch
+                checkpoint=self.directory.checkpoint(classifier), resume=resume, summary=None,
+                params=classifier.params, **options)
+        except TrainingDiverged as diverged:
+            raise self.diverged(diverged, self.learning_rate, **result_record(diverged.result, self.n_train_batches),
+                                **dict(sections)) from None
         if after_training is not None:
             after_training()
         self.directory.finish(self.plots if callable(self.plots) else None,
@@ -119,16 +126,46 @@ class TutorialRun:
             print(line)
         return result
 
-    def train_epochs(self, train_epoch_fn, n_epochs, line="Training epoch %d, cost %f", **options):
-        """``symconv.train.train_epochs`` over this run's training minibatches."""
-        return train_epochs(self.n_train_batches, n_epochs, train_epoch_fn=train_epoch_fn, line=line, **options)
+    def train_epochs(self, train_epoch_fn, n_epochs, line="Training epoch %d, cost %f", params=(), phase=None,
+                     **options):
+        """``symconv.train.train_epochs`` over this run's training minibatches; a divergence (a non-finite
+        cost, or one of `params`) in `phase` (e.g. "corruption 30%") is reported with history.json written."""
+        try:
+            return train_epochs(self.n_train_batches, n_epochs, train_epoch_fn=train_epoch_fn, line=line,
+                                params=params, **options)
+        except TrainingDiverged as diverged:
+            raise self.diverged(diverged, self.learning_rate, phase, epoch_costs=diverged.costs) from None
 
-    def pretrain(self, epoch_fns, pretraining_epochs):
-        """Pre-trains each layer in turn (``epoch_fns[i](indices)`` trains layer i); returns each layer's costs."""
+    def diverged(self, diverged, learning_rate, phase=None, **sections):
+        """`diverged` completed with the learning rate and what the run folder keeps, after writing
+        history.json (`sections` and the divergence); the caller raises it."""
+        diverged.learning_rate, diverged.phase = learning_rate, phase
+        result = diverged.result
+        folder = self.directory.out_dir
+        if folder is None:
+            diverged.kept = "nothing was saved (no run folder)"
+        elif result is not None and result.history.test:
+            diverged.kept = (f"the best model so far (epoch {result.history.test[-1][1]}) is kept in "
+                             f"{shown_path(folder)}")
+        else:
+            diverged.kept = f"no model of this run was saved in {shown_path(folder)}"
+        self.directory.write_history(diverged=diverged.record(), **sections)
+        return diverged
+
+    def pretrain(self, epoch_fns, pretraining_epochs, layers=()):
+        """Pre-trains each layer in turn (``epoch_fns[i](indices)`` trains layer i, whose parameters are
+        ``layers[i].params``); returns each layer's costs."""
         print("... pre-training the model")
         start_time = time.perf_counter()
-        costs = [self.train_epochs(fn, pretraining_epochs, "Pre-training layer %i, epoch %%d, cost %%f" % i)
-                 for i, fn in enumerate(epoch_fns)]
+        costs = []
+        for i, fn in enumerate(epoch_fns):
+            params = layers[i].params if i < len(layers) else ()
+            try:
+                costs.append(train_epochs(self.n_train_batches, pretraining_epochs, train_epoch_fn=fn,
+                                          line="Pre-training layer %i, epoch %%d, cost %%f" % i, params=params))
+            except TrainingDiverged as diverged:
+                raise self.diverged(diverged, self.pretrain_lr, f"pre-training layer {i}",
+                                    pretraining=costs + [diverged.costs]) from None
         report_wall_time(self.script, time.perf_counter() - start_time, what="pretraining code")
         return costs
 
@@ -159,7 +196,8 @@ class TutorialRun:
             print("... resuming the fine-tuning: pre-training skipped")
             pretraining_costs = (self.directory.read_history() or {}).get("pretraining", [])
         else:
-            pretraining_costs = self.pretrain(epoch_fns, pretraining_epochs)
+            pretraining_costs = self.pretrain(epoch_fns, pretraining_epochs,
+                                              getattr(model, "pretraining_layers", ()))
             self.directory.write_history(pretraining=pretraining_costs)
             self.filters("filters_layer0_pretrained.png", model.sigmoid_layers[0])
 

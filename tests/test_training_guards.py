@@ -230,6 +230,36 @@ def test_train_rbm_with_a_huge_learning_rate_stops_in_the_fixed_epoch_loop(tmp_p
     assert _strict_json(out_dir / "history.json")["diverged"]["what"] == "cost"
 
 
+def test_a_diverging_pre_training_names_its_layer_and_learning_rate(tmp_path, monkeypatch):
+    from symconv.tutorials_impl import SdA
+
+    real_each_minibatch = SdA.each_minibatch
+
+    def nan_in_layer_0(fn, *values):
+        train_epoch = real_each_minibatch(fn, *values)
+        if len(nan_in_layer_0.layers) == 0:  # the first layer's function: its third cost becomes NaN
+            def train_epoch_with_nan(indices):
+                costs = np.array(train_epoch(indices), dtype=np.float64)
+                costs[2] = math.nan
+                return costs
+            nan_in_layer_0.layers.append(train_epoch_with_nan)
+            return train_epoch_with_nan
+        nan_in_layer_0.layers.append(train_epoch)
+        return train_epoch
+
+    nan_in_layer_0.layers = []
+    monkeypatch.setattr(SdA, "each_minibatch", nan_in_layer_0)
+    out_dir = tmp_path / "sda"
+    code, out, err = _run(["train", "sda", "--hidden-layers", "20,20", "--corruption-levels", "0.1,0.2",
+                           "--pretraining-epochs", "2", "--pretrain-lr", "0.01", "--out", str(out_dir)] + SMALL)
+    assert code == 1, err
+    assert err == (f"symconv: error: training diverged: cost nan at epoch 0, minibatch 3 of pre-training layer 0 "
+                   f"(learning rate 0.01); no model of this run was saved in {out_dir}\n")
+    assert "finetuning" not in out
+    history = _strict_json(out_dir / "history.json")
+    assert history["pretraining"] == [[]] and history["diverged"]["phase"] == "pre-training layer 0"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # symconv train: flags refused before the data is loaded
 

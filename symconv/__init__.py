@@ -2,6 +2,9 @@
 
 ``import symconv as theano`` and ``import symconv.tensor as T`` run Theano code.
 """
+import importlib as _importlib
+import importlib.util as _importlib_util
+
 import jax as _jax
 
 # Theano's int64/float64 types must really be 64-bit.
@@ -22,3 +25,14 @@ __version__ = "0.1.0"
 __all__ = ["config", "change_flags", "tensor", "function", "shared", "In", "Param", "pp", "grad", "gradient", "printing",
            "scan", "scan_module", "map", "reduce", "foldl", "foldr", "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
            "DisconnectedInputError", "NodeError"]
+
+
+def __getattr__(name):
+    """Every submodule (``symconv.optimizers``, ``symconv.layers``, ...) is an attribute, imported on first use.
+
+    So ``import symconv`` stays light (no optax, matplotlib or TensorFlow Datasets)
+    and ``symconv.optimizers.sgd`` works without its own import line.
+    """
+    if not name.startswith("_") and _importlib_util.find_spec(f"{__name__}.{name}") is not None:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'symconv' has no attribute {name!r}")

@@ -37,19 +37,20 @@ def concrete_ints(values, what):
 _checks = threading.local()
 
 
-def record_check(ok, message, *values):
-    """Register a run-time condition; the compiled function raises IndexError if it is false.
+def record_check(ok, message, *values, error=IndexError):
+    """Register a run-time condition; the compiled function raises `error` if it is false.
 
     `message` is formatted with `values` (their run-time values) when it fails.
+    A failed check leaves every shared variable as it was.
     """
     stack = getattr(_checks, "stack", None)
     if stack:
-        stack[-1].append((jnp.asarray(ok, bool), message, tuple(jnp.asarray(v) for v in values)))
+        stack[-1].append((jnp.asarray(ok, bool), message, tuple(jnp.asarray(v) for v in values), error))
 
 
 @contextlib.contextmanager
 def collecting_checks():
-    """Collect the checks recorded while lowering inside this block (a list of (ok, message, values))."""
+    """Collect the checks recorded while lowering inside this block (a list of (ok, message, values, error))."""
     stack = _checks.__dict__.setdefault("stack", [])
     stack.append([])
     try:

@@ -75,7 +75,7 @@ def lower_grad_group(first, order, env, evaluate):
     primals = [jnp.zeros_like(env[v]) if v in derived else env[v] for v in differentiable]
     cost_value, vjp, (computed_values, checks) = jax.vjp(forward, primals, has_aux=True)
     for check in checks:
-        record_check(check[0], check[1], *check[2])
+        record_check(check[0], check[1], *check[2], error=check[3])
     (grads,) = vjp(jnp.ones_like(cost_value))
     env.update(zip(computed_vars, computed_values))
     env[cost] = cost_value

@@ -107,9 +107,10 @@ def _scan_impl(*values, _info, name=None):
     init = (states, carried, jnp.asarray(0, "int64"))
     (_, final_shared, _), (ys, checks) = lax.scan(step, init, tuple(xs), length=n)
     if n > 0:
-        for (oks, check_values), message in zip(checks, messages):
+        for (oks, check_values), (message, error) in zip(checks, messages):
             first = jnp.argmin(oks)
-            record_check(jnp.all(oks), _in_step(message, info.name), *[v[first] for v in check_values], first)
+            record_check(jnp.all(oks), _in_step(message, info.name), *[v[first] for v in check_values], first,
+                         error=error)
     return tuple(ys) + tuple(final_shared)
 
 
@@ -176,7 +177,7 @@ def _step_function(info, base_env, n, messages):
         new_shared = _next_shared(info, results[n_out:], shared)
         if cut is not None:
             outs = [jnp.where(t < cut, lax.stop_gradient(o), o) for o in outs]
-        messages[:] = [c[1] for c in checks]
+        messages[:] = [(c[1], c[3]) for c in checks]
         return (new_states, new_shared, t + 1), (outs, [(c[0], c[2]) for c in checks])
 
     return step

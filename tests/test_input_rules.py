@@ -128,3 +128,57 @@ def test_config_flags_are_checked():
         symconv.config.max_compiled_variants = 0
     with pytest.raises(ValueError, match="force_device"):
         symconv.config.force_device = "maybe"
+
+
+def test_every_public_submodule_is_reachable_after_import_symconv_and_heavy_ones_load_lazily():
+    script = (
+        "import sys, symconv\n"
+        "heavy = ('optax', 'matplotlib', 'tensorflow_datasets')\n"
+        "eager = [m for m in heavy if m in sys.modules]\n"
+        "names = ['optimizers', 'layers', 'datasets', 'train', 'predict', 'plots', 'kernels', 'sandbox', 'random',\n"
+        "         'printing', 'gradient', 'scan_module', 'compile', 'tensor', 'cli', 'tutorials_impl']\n"
+        "missing = [n for n in names if getattr(symconv, n, None) is None]\n"
+        "assert callable(symconv.optimizers.sgd)\n"
+        "try:\n"
+        "    symconv.no_such_module\n"
+        "    raise SystemExit('no AttributeError')\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "print(eager, missing)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip() == "[] []"
+
+
+# ----------------------------------------------------------- NanGuardMode
+
+
+def test_nan_guard_mode_stops_at_the_first_bad_node_and_updates_nothing():
+    from symconv.compile import NanGuardError, NanGuardMode
+
+    x = T.dvector("x")
+    w = symconv.shared(np.ones(3), name="w")
+    cost = (T.log(x) * w).sum()
+    train = symconv.function([x], cost, updates=[(w, w - 0.1 * symconv.grad(cost, w))],
+                             mode=NanGuardMode(nan_is_error=True, inf_is_error=True, big_is_error=True), name="train")
+    train(np.ones(3))
+    before = w.get_value()
+    with pytest.raises(NanGuardError, match=r"train: NanGuardMode: NaN detected in the output of log.*test_input_rules"):
+        train(np.array([1.0, -1.0, 2.0]))
+    np.testing.assert_array_equal(w.get_value(), before)
+    with pytest.raises(AssertionError, match="Inf detected"):
+        train(np.array([1.0, 0.0, 2.0]))
+    with pytest.raises(AssertionError, match="call 1 of map: NanGuardMode: NaN"):
+        symconv.function([x], T.sqrt(x), mode="NanGuardMode").map([np.ones(2), -np.ones(2)])
+
+
+def test_nan_guard_mode_flags_and_big_values():
+    from symconv.compile import NanGuardMode
+
+    x = T.dvector("x")
+    big = np.array([2e10])
+    with pytest.raises(AssertionError, match="above 1e"):
+        symconv.function([x], x * 1.0, mode=NanGuardMode())(big)
+    np.testing.assert_array_equal(symconv.function([x], x * 1.0, mode=NanGuardMode(big_is_error=False))(big), big)
+    quiet = NanGuardMode(nan_is_error=False, inf_is_error=False, big_is_error=False)
+    assert np.isnan(symconv.function([x], T.log(x), mode=quiet)(np.array([-1.0])))[0]
+    assert np.isnan(symconv.function([x], T.log(x))(np.array([-1.0])))[0]

@@ -8,12 +8,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..config import config
 from ..contract import NeedsStaticValue, collecting_checks, register_compiler
 from ..errors import MissingInputError, UnusedInputError, apply_policy
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
 from ..interpret import evaluate
 from ..ops.literals import as_tensor_variable
 from ..rewrites import stabilize
+from .nanguardmode import guard_of
 from .shared import SharedVariable
 from .updates import default_updates, givens_map, validated_updates
 from .variants import CompiledVariants
@@ -41,14 +43,14 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
              profile=None, on_unused_input=None):
     """Compile a callable: ``function([index], cost, updates=[(W, W - lr * gW)], givens={x: data[...]})``."""
     return Function(inputs, outputs, updates, givens, no_default_updates, name, allow_input_downcast,
-                    on_unused_input or "raise")
+                    on_unused_input or "raise", mode=mode)
 
 
 class Function:
     """A compiled symconv function; call it with NumPy values, get NumPy values back."""
 
     def __init__(self, inputs, outputs, updates, givens, no_default_updates, name, allow_input_downcast,
-                 on_unused_input):
+                 on_unused_input, mode=None):
         if not isinstance(inputs, (list, tuple)):
             raise TypeError(f"function()'s inputs must be a list of variables, got {inputs!r}")
         self.name = name or "<symconv function>"
@@ -76,6 +78,7 @@ class Function:
         self._kept = [s for s in used_shared if s not in set(updated)]
         self._static = set()
         self._index = {i.name: k for k, i in enumerate(self.inputs) if i.name}
+        self._guard = guard_of(mode if mode is not None else config.mode)
         self._build()
 
     # ------------------------------------------------------------ compile
@@ -101,7 +104,7 @@ class Function:
         dynamic = [k for k in range(len(input_vars)) if k not in self._static]
         static = sorted(self._static)
         outputs, updates = self.outputs, self.updates
-        donated_vars, kept_vars = self._donated, self._kept
+        donated_vars, kept_vars, guard = self._donated, self._kept, self._guard
 
         def run(dynamic_values, donated_values, kept_values, static_values):
             env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
@@ -110,9 +113,12 @@ class Function:
             env.update(zip(kept_vars, kept_values))
             with collecting_checks() as checks:
                 values = evaluate(outputs + [u for _, u in updates], env)
+                if guard is not None:
+                    _guard_values(guard, outputs + [u for _, u in updates], env)
             outs, new = values[: len(outputs)], values[len(outputs):]
             new = [jnp.asarray(v, s.dtype) for (s, _), v in zip(updates, new)]
-            self._messages[_signature(dynamic_values, donated_values, kept_values, static_values)] = [c[1] for c in checks]
+            self._messages[_signature(dynamic_values, donated_values, kept_values, static_values)] = [
+                (c[1], c[3]) for c in checks]
             ok = jnp.all(jnp.stack([c[0] for c in checks])) if checks else jnp.asarray(True)
             if checks:
                 # A failed check keeps every shared value as it was.
@@ -268,11 +274,11 @@ class Function:
         self._build()
 
     def _raise_failed_check(self, checks, signature, prefix=""):
-        for (ok, values), message in zip(checks, self._messages[signature]):
+        for (ok, values), (message, error) in zip(checks, self._messages[signature]):
             if not bool(ok):
                 shown = [np.asarray(v).item() for v in values]
-                raise IndexError(f"symconv function {self.name}: {prefix}" + message.format(*shown) +
-                                 "; no shared variable was updated")
+                raise error(f"symconv function {self.name}: {prefix}" + message.format(*shown) +
+                            "; no shared variable was updated")
 
     # ------------------------------------------------------ introspection
 
@@ -289,6 +295,15 @@ class Function:
 
     def __repr__(self):
         return f"<symconv.Function {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.updates)} updates>"
+
+
+def _guard_values(guard, roots, env):
+    """NanGuardMode's checks on every node's outputs, in graph order."""
+    for node in toposort(roots):
+        for out in node.outputs:
+            if out in env:
+                where = f"the output of {node.op}" + (f" created at {node.source}" if node.source else "")
+                guard.check(env[out], where)
 
 
 def _shown(entry):

@@ -3,13 +3,14 @@
 The file is a gzipped Python 2 pickle of ``(train_set, valid_set, test_set)``,
 each ``(x float32 (n, 784), y int64 (n,))``; ``encoding='latin1'`` is what
 lets Python 3 read the NumPy arrays Python 2 pickled. Its own 50,000 /
-10,000 / 10,000 split is used as is. Like any pickle, it can run code when
-loaded: only load files you trust.
+10,000 / 10,000 split is used as is. A pickle can run code when loaded, so
+it is read by ``symconv.safe_pickle``'s restricted unpickler: arrays,
+numbers and containers only, any other class refused with an error naming it.
 """
 
-import pickle
 from pathlib import Path
 
+from ..safe_pickle import ForbiddenPickleError, restricted_load
 from .arrays import as_examples
 from .errors import DatasetError
 from .files import read_file
@@ -38,7 +39,12 @@ def load_pickle(path):
     return examples
 
 
+def _describe(err):
+    if isinstance(err, ForbiddenPickleError):
+        return str(err)
+    return f"not a readable pickle ({type(err).__name__}: {err})"
+
+
 def _unpickle(path):
     # Unpickling garbage can fail with almost any exception type.
-    return read_file(path, lambda file: pickle.load(file, encoding="latin1"), failure=Exception,
-                     describe=lambda err: f"not a readable pickle ({type(err).__name__}: {err})")
+    return read_file(path, restricted_load, failure=Exception, describe=_describe)

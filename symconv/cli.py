@@ -29,8 +29,9 @@ def _user_errors():
     """Errors that are the user's to fix: reported in one line, without a traceback."""
     from .plots import PlotError
     from .predict import ImageFileError, ModelFileError
+    from .train import RunFolderError
 
-    return (DatasetError, BatchSizeError, SettingsError, ModelFileError, ImageFileError, PlotError)
+    return (DatasetError, BatchSizeError, SettingsError, ModelFileError, ImageFileError, PlotError, RunFolderError)
 
 
 def run_reporting_errors(action, prog="symconv"):
@@ -66,7 +67,7 @@ def build_parser():
                                   description="Print each image's class and the 10 class probabilities. "
                                               "Images of any size are made 28x28 grayscale, light on dark, "
                                               "in [0, 1], as the MNIST digits.")
-    predict.add_argument("model", metavar="MODEL", help="best_model.pkl, or the run folder holding it")
+    predict.add_argument("model", metavar="MODEL", help="best_model.npz, or the run folder holding it")
     predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, ...)")
     predict.add_argument("--no-center", dest="center", action="store_false",
                          help="resize larger images as they are instead of framing the digit like MNIST")
@@ -75,7 +76,7 @@ def build_parser():
     plot = commands.add_parser("plot", help="draw a trained model's plots (PNG)",
                                description="Write learning curves, first-layer filters, feature maps, a "
                                            "confusion matrix and misclassified test examples as PNG files.")
-    plot.add_argument("model", metavar="MODEL", help="best_model.pkl, or the run folder holding it")
+    plot.add_argument("model", metavar="MODEL", help="best_model.npz, or the run folder holding it")
     plot.add_argument("--out", dest="out_dir", metavar="DIR", help="where to write (default: the model's folder)")
     plot.add_argument("--data", metavar="SOURCE",
                       help="data source of the test split (default: the one the model was trained on)")

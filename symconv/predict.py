@@ -1,9 +1,10 @@
 """Classify image files with a trained model: ``symconv predict MODEL IMAGE...``.
 
-A model is the pickled classifier a training run leaves in ``best_model.pkl``
-(``symconv.layers.LogisticRegression``, ``MLP``, ``LeNet5``, ``SdA`` or ``DBN``).  It is rebuilt
-on a fresh input of any batch size (``model.rebuild``), so a LeNet5 trained on
-minibatches of 500 classifies one image as well as a thousand.
+A model is the classifier a training run leaves in ``best_model.npz``
+(``symconv.layers.LogisticRegression``, ``MLP``, ``LeNet5``, ``SdA`` or ``DBN``), a file of
+arrays and JSON that is loaded without unpickling (``symconv.train.model_file``).  It is
+built on a fresh input of any batch size, so a LeNet5 trained on minibatches of 500
+classifies one image as well as a thousand.
 
 Images of any size and format become what the models were trained on:
 28x28 grayscale, a light digit on a dark background, pixels in [0, 1].
@@ -12,20 +13,17 @@ cropped, scaled to fit 20x20 and centred by its centre of mass in 28x28, as
 MNIST's digits were.
 """
 import os
-import pickle
 
 import numpy
 from PIL import Image, UnidentifiedImageError
 
 from .train import MODEL_FILE
+from .train.model_file import ModelFileError, load_model as load_model_file
+from .train.run_directory import LEGACY_FILES
 
 SIDE = 28
 DIGIT_BOX = 20
 EVAL_CHUNK = 500
-
-
-class ModelFileError(Exception):
-    """The model file is missing or is not a pickled symconv classifier."""
 
 
 class ImageFileError(Exception):
@@ -36,10 +34,12 @@ class ImageFileError(Exception):
 
 
 def resolve_model_path(path):
-    """`path`, or ``path/best_model.pkl`` when `path` is a run folder."""
+    """`path`, or ``path/best_model.npz`` when `path` is a run folder."""
     path = os.fspath(path)
     if os.path.isdir(path):
         inner = os.path.join(path, MODEL_FILE)
+        if not os.path.isfile(inner) and os.path.isfile(os.path.join(path, LEGACY_FILES[0])):
+            return os.path.join(path, LEGACY_FILES[0])  # refused with the reason when loaded
         if not os.path.isfile(inner):
             raise ModelFileError(f"{path} is a folder without a {MODEL_FILE}; train a model into it with "
                                  f"'symconv train lenet --out {path}'")
@@ -51,15 +51,9 @@ def resolve_model_path(path):
 
 
 def load_model(path):
-    """The classifier pickled at `path` (a file, or a run folder holding best_model.pkl)."""
+    """The classifier saved at `path` (a file, or a run folder holding best_model.npz); never unpickles."""
     path = resolve_model_path(path)
-    try:
-        with open(path, "rb") as file:
-            model = pickle.load(file)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{path} is not a pickled symconv model ({type(exc).__name__}: {exc})") from None
-    except OSError as exc:
-        raise ModelFileError(f"{path}: cannot read it ({exc})") from None
+    model = load_model_file(path)
     if not all(hasattr(model, name) for name in ("rebuild", "p_y_given_x", "params")):
         raise ModelFileError(f"{path} holds a {type(model).__name__}, not a symconv.layers classifier "
                              "(LogisticRegression, MLP, LeNet5, SdA or DBN)")

@@ -102,7 +102,7 @@ def _check_fine_tuning(result, out_dir):
     # The run folder holds the best model (a classifier symconv predict can load) and the whole history.
     history = json.loads((out_dir / "history.json").read_text())
     assert history["pretraining"] == result.pretraining_costs and len(history["history"]["validation"]) == 2
-    assert (out_dir / "best_model.pkl").exists()
+    assert (out_dir / "best_model.npz").exists()
 
 
 def test_SdA_pretrains_and_fine_tunes_below_chance(tmp_path, capsys):
@@ -149,7 +149,7 @@ def test_scripts_take_the_common_flags(script, flags, figures, tmp_path, monkeyp
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "epoch 0" in out.lower() or "epoch 1" in out.lower()
-    assert (out_dir / "best_model.pkl").exists() and (out_dir / "history.json").exists()
+    assert (out_dir / "best_model.npz").exists() and (out_dir / "history.json").exists()
     # --no-plots: the figures are left out.
     assert not any(os.path.exists(out_dir / name) for name in figures)
 

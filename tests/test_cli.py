@@ -3,7 +3,6 @@ import contextlib
 import io
 import json
 import os
-import pickle
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ from PIL import Image
 from symconv.cli import main
 from symconv.datasets import load_arrays
 from symconv.predict import load_model, predict_proba, prepare_pixels
+from symconv.train import load_model as load_model_file
 
 PLOTS = ("learning_curves.png", "filters.png", "feature_maps.png", "confusion_matrix.png", "misclassified.png")
 
@@ -43,7 +43,7 @@ def test_train_logreg_one_epoch_writes_the_model_and_prints_the_summary(tmp_path
     # The run ends as logistic_sgd.py does (the files written are listed before).
     assert lines[-2].startswith("Optimization complete with best validation score of")
     assert lines[-1].startswith("The code run for 1 epochs, with ")
-    model = load_model(out_dir / "best_model.pkl")
+    model = load_model(out_dir / "best_model.npz")
     assert type(model).__name__ == "LogisticRegression" and model.W.get_value().any()
     history = json.loads((out_dir / "history.json").read_text())
     assert history["model"] == "logreg" and history["settings"]["n_epochs"] == 1
@@ -79,7 +79,7 @@ def _correctly_classified_test_digits(model, count):
 
 def test_predict_prints_the_class_and_ten_probabilities(trained_mlp, tmp_path):
     out_dir, _ = trained_mlp
-    model = load_model(out_dir / "best_model.pkl")
+    model = load_model(out_dir / "best_model.npz")
     digits = _correctly_classified_test_digits(model, 3)
     assert len(digits) == 3
     paths = []
@@ -87,7 +87,7 @@ def test_predict_prints_the_class_and_ten_probabilities(trained_mlp, tmp_path):
         path = tmp_path / f"digit{k}.png"
         Image.fromarray(np.round(pixels.reshape(28, 28) * 255).astype(np.uint8), mode="L").save(path)
         paths.append(str(path))
-    code, out, err = _run(["predict", str(out_dir / "best_model.pkl")] + paths)
+    code, out, err = _run(["predict", str(out_dir / "best_model.npz")] + paths)
     assert code == 0, err
     lines = out.splitlines()
     assert len(lines) == 6
@@ -125,7 +125,7 @@ def test_image_preparation_inverts_light_backgrounds_and_frames_large_images():
 
 def test_plot_writes_the_pngs(trained_mlp, tmp_path):
     out_dir, _ = trained_mlp
-    code, out, err = _run(["plot", str(out_dir / "best_model.pkl"), "--out", str(tmp_path), "--example", "3"])
+    code, out, err = _run(["plot", str(out_dir / "best_model.npz"), "--out", str(tmp_path), "--example", "3"])
     assert code == 0, err
     for name in PLOTS:
         with Image.open(tmp_path / name) as image:
@@ -135,8 +135,8 @@ def test_plot_writes_the_pngs(trained_mlp, tmp_path):
 
 def test_plot_without_history_still_draws_the_model(trained_mlp, tmp_path):
     out_dir, _ = trained_mlp
-    lonely = tmp_path / "model.pkl"
-    lonely.write_bytes((out_dir / "best_model.pkl").read_bytes())
+    lonely = tmp_path / "model.npz"
+    lonely.write_bytes((out_dir / "best_model.npz").read_bytes())
     code, out, err = _run(["plot", str(lonely)])
     assert code == 0, err
     assert "learning curves skipped" in out
@@ -144,7 +144,7 @@ def test_plot_without_history_still_draws_the_model(trained_mlp, tmp_path):
 
 
 def test_missing_model_is_a_clear_error(tmp_path):
-    missing = tmp_path / "nowhere" / "best_model.pkl"
+    missing = tmp_path / "nowhere" / "best_model.npz"
     for command in (["predict", str(missing), "x.png"], ["plot", str(missing)]):
         code, out, err = _run(command)
         assert code == 2 and out == ""
@@ -152,10 +152,10 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
 
 def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path):
-    bogus = tmp_path / "notes.pkl"
-    bogus.write_text("not a pickle")
+    bogus = tmp_path / "notes.npz"
+    bogus.write_text("not a model")
     code, _, err = _run(["predict", str(bogus), "x.png"])
-    assert code == 2 and "is not a pickled symconv model" in err
+    assert code == 2 and "is not a symconv model file" in err
 
 
 def test_missing_image_is_a_clear_error(trained_mlp, tmp_path):
@@ -196,8 +196,7 @@ def test_train_unsupervised_and_pretrained_models_fill_the_run_folder(model, fla
         # Unsupervised: the trained model and its cost per epoch.
         costs = history["epoch_costs"]
         assert len(costs if isinstance(costs, list) else next(iter(costs.values()))) == 1
-        with open(out_dir / "best_model.pkl", "rb") as file:
-            assert len(pickle.load(file).params) == 3
+        assert len(load_model_file(out_dir / "best_model.npz").params) == 3
         return
     # Pre-trained then fine-tuned: a classifier symconv predict loads, with the fine-tuning's history.
     assert len(history["pretraining"]) == 1 and len(history["history"]["validation"]) == 1

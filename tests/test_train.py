@@ -11,16 +11,14 @@ loss.  Expected decisions below are worked out by hand from the rules:
     patience:     if loss < best * 0.995: patience = max(patience, iter * 2)
     stop:         after training iteration iter, if patience <= iter
 """
-import glob
-import json
 import os
-import pickle
 import sys
 
 import numpy as np
 import pytest
 
-from symconv.train import Checkpoint, TrainingResult, atomic_write, early_stopping
+from symconv.train import Checkpoint, ModelFileError, SavedModel, TrainingResult, atomic_write, early_stopping
+from symconv.train.model_file import read_model_file, write_model_file
 from symconv.train.progress import wanted
 
 N_VALID = 3
@@ -40,6 +38,11 @@ class FakeModel:
     def train(self, index):
         self.trained_on.append(int(index))
         return 2.0 + index / 10.0 - self.trained / 1000.0
+
+
+def fake_state(model):
+    """A FakeModel as a checkpoint saves it: a description and named arrays."""
+    return SavedModel({"class": "FakeModel"}, {"trained_on": np.array(model.trained_on, dtype=np.int64)})
 
 
 class Interrupted(Exception):
@@ -76,9 +79,10 @@ class Scripted:
 
     def checkpoint(self, path):
         def put_back(saved):
-            self.model = saved
+            self.model = FakeModel()
+            self.model.trained_on = [int(i) for i in saved.arrays["trained_on"]]
 
-        return Checkpoint(str(path), get_state=lambda: self.model, set_state=put_back)
+        return Checkpoint(str(path), get_state=lambda: fake_state(self.model), set_state=put_back)
 
     def run(self, n_train_batches, chunked=False, **options):
         lines = []
@@ -295,49 +299,31 @@ def test_chunks_end_at_validation_points_patience_and_epoch_ends():
     assert run.chunks == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1], [2, 3, 4]]
 
 
-def test_checkpoint_is_the_best_model_as_a_plain_pickle(tmp_path):
+def test_checkpoint_is_the_best_model_and_its_loop_state_in_one_file(tmp_path):
     run = Scripted(TEN_BY_FORTY)
-    run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.pkl"))
+    run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.npz"))
 
-    with open(tmp_path / "best_model.pkl", "rb") as file:
-        best_model = pickle.load(file)
-    assert isinstance(best_model, FakeModel)
-    assert best_model.trained == 40  # the model as it was at the best iteration, 39
-    with open(tmp_path / "best_model.pkl.loop.json") as file:
-        loop_state = json.load(file)
+    record, saved = read_model_file(tmp_path / "best_model.npz")
+    assert saved.description == {"class": "FakeModel"}
+    assert len(saved.arrays["trained_on"]) == 40  # the model as it was at the best iteration, 39
+    loop_state = record["loop"]
     assert (loop_state["iter"], loop_state["best_iter"], loop_state["patience"], loop_state["epoch"]) == (39, 39, 58, 4)
-    assert sorted(os.listdir(tmp_path)) == ["best_model.pkl", "best_model.pkl.loop.json"]
-
-
-class FailsWhenPickled:
-    """Makes pickling fail after earlier parts of the object were already written."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.partial_file_sizes = []
-
-    def __reduce__(self):
-        partial_files = glob.glob(os.path.join(self.directory, ".best_model.pkl.*.tmp"))
-        self.partial_file_sizes = [os.path.getsize(path) for path in partial_files]
-        raise RuntimeError("pickling failed midway")
+    assert sorted(os.listdir(tmp_path)) == ["best_model.npz"]
 
 
 def test_a_save_that_fails_midway_leaves_the_last_good_checkpoint(tmp_path):
     run = Scripted(TEN_BY_FORTY)
-    failure = FailsWhenPickled(str(tmp_path))
-    # The first best (after 10 minibatches) saves fine; the second fails after 1 MiB is written.
-    state = lambda: run.model if run.model.trained < 20 else [b"\0" * 2**20, failure]
-    checkpoint = Checkpoint(str(tmp_path / "best_model.pkl"), get_state=state)
+    # The first best (after 10 minibatches) saves fine; the second holds an array no model file can hold.
+    unsavable = SavedModel({"class": "FakeModel"}, {"trained_on": np.zeros(2**18), "bad": np.array([object()])})
+    state = lambda: fake_state(run.model) if run.model.trained < 20 else unsavable
+    checkpoint = Checkpoint(str(tmp_path / "best_model.npz"), get_state=state)
 
-    with pytest.raises(RuntimeError, match="pickling failed midway"):
+    with pytest.raises(TypeError, match="Python objects"):
         run.run(10, patience=40, checkpoint=checkpoint)
 
-    assert failure.partial_file_sizes and failure.partial_file_sizes[0] >= 2**20
-    with open(tmp_path / "best_model.pkl", "rb") as file:
-        assert pickle.load(file).trained == 10
-    with open(tmp_path / "best_model.pkl.loop.json") as file:
-        assert json.load(file)["best_iter"] == 9
-    assert sorted(os.listdir(tmp_path)) == ["best_model.pkl", "best_model.pkl.loop.json"]
+    record, saved = read_model_file(tmp_path / "best_model.npz")
+    assert len(saved.arrays["trained_on"]) == 10 and record["loop"]["best_iter"] == 9
+    assert sorted(os.listdir(tmp_path)) == ["best_model.npz"]
 
 
 def test_atomic_write_leaves_the_old_file_when_fsync_fails(tmp_path, monkeypatch):
@@ -371,11 +357,11 @@ def test_resume_continues_exactly_as_an_uninterrupted_run(tmp_path, name, interr
 
     crashed = Scripted(losses, interrupt_after=interrupt_after)
     with pytest.raises(Interrupted):
-        crashed.run(chunked=chunked, checkpoint=crashed.checkpoint(tmp_path / "best_model.pkl"), **options)
+        crashed.run(chunked=chunked, checkpoint=crashed.checkpoint(tmp_path / "best_model.npz"), **options)
 
     restarted = Scripted(losses)
     result, lines = restarted.run(
-        chunked=chunked, checkpoint=restarted.checkpoint(tmp_path / "best_model.pkl"), resume=True, **options
+        chunked=chunked, checkpoint=restarted.checkpoint(tmp_path / "best_model.npz"), resume=True, **options
     )
 
     assert comparable(result) == comparable(expected)
@@ -389,11 +375,11 @@ def test_resume_from_a_best_saved_just_as_patience_ran_out_trains_no_further(tmp
     # patience still 20, and 20 <= 20 stops the run right after that save.
     losses, options = {7: 0.5, 14: 0.6, 21: 0.499}, dict(n_train_batches=10, patience=20, validation_frequency=7)
     finished = Scripted(losses)
-    expected, expected_lines = finished.run(checkpoint=finished.checkpoint(tmp_path / "best_model.pkl"), **options)
+    expected, expected_lines = finished.run(checkpoint=finished.checkpoint(tmp_path / "best_model.npz"), **options)
     assert (expected.best_iter, expected.iterations, expected.epochs) == (20, 21, 3)
 
     restarted = Scripted(losses)
-    result, lines = restarted.run(checkpoint=restarted.checkpoint(tmp_path / "best_model.pkl"), resume=True, **options)
+    result, lines = restarted.run(checkpoint=restarted.checkpoint(tmp_path / "best_model.npz"), resume=True, **options)
     assert comparable(result) == comparable(expected)
     assert restarted.model.trained_on == finished.model.trained_on
     assert lines == expected_lines[-1:]
@@ -402,29 +388,27 @@ def test_resume_from_a_best_saved_just_as_patience_ran_out_trains_no_further(tmp
 def test_resume_without_a_checkpoint_on_disk_starts_afresh(tmp_path):
     expected, expected_lines = Scripted(TEN_BY_FORTY).run(10, patience=40)
     run = Scripted(TEN_BY_FORTY)
-    result, lines = run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.pkl"), resume=True)
+    result, lines = run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.npz"), resume=True)
     assert comparable(result) == comparable(expected)
     assert lines == expected_lines
 
 
-def test_resume_refuses_a_model_file_that_does_not_match_its_loop_state(tmp_path):
-    run = Scripted(TEN_BY_FORTY)
-    run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.pkl"))
-    with open(tmp_path / "best_model.pkl", "wb") as file:
-        pickle.dump(FakeModel(), file)
-
+def test_resume_refuses_a_model_file_without_loop_state(tmp_path):
+    # A model saved on its own (as a fixed-epoch run saves its model): nothing to continue from.
+    write_model_file(tmp_path / "best_model.npz", fake_state(FakeModel()))
     again = Scripted(TEN_BY_FORTY)
-    with pytest.raises(RuntimeError, match="does not match"):
-        again.run(10, patience=40, checkpoint=again.checkpoint(tmp_path / "best_model.pkl"), resume=True)
+    with pytest.raises(ModelFileError, match="no early-stopping state"):
+        again.run(10, patience=40, checkpoint=again.checkpoint(tmp_path / "best_model.npz"), resume=True)
 
 
 def test_resume_refuses_a_checkpoint_from_a_differently_shaped_run(tmp_path):
     run = Scripted(TEN_BY_FORTY)
-    run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.pkl"))
+    run.run(10, patience=40, checkpoint=run.checkpoint(tmp_path / "best_model.npz"))
     again = Scripted(TEN_BY_FORTY)
     with pytest.raises(ValueError, match="validation_frequency"):
         again.run(
-            10, patience=40, validation_frequency=5, checkpoint=again.checkpoint(tmp_path / "best_model.pkl"), resume=True
+            10, patience=40, validation_frequency=5, checkpoint=again.checkpoint(tmp_path / "best_model.npz"),
+            resume=True,
         )
 
 
@@ -436,7 +420,7 @@ def test_bad_arguments_are_refused(tmp_path):
         run.run(10, patience=40, resume=True)
     with pytest.raises(ValueError, match="summary"):
         run.run(10, patience=40, summary="lstm")
-    checkpoint = Checkpoint(str(tmp_path / "best_model.pkl"), get_state=lambda: run.model)
+    checkpoint = Checkpoint(str(tmp_path / "best_model.npz"), get_state=lambda: fake_state(run.model))
     run.run(10, patience=40, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="set_state"):
         Scripted(TEN_BY_FORTY).run(10, patience=40, checkpoint=checkpoint, resume=True)

@@ -5,7 +5,6 @@ above what a healthy run reaches, so a broken gradient, update or data path
 fails while a change of seed does not.
 """
 import os
-import pickle
 import runpy
 import sys
 
@@ -14,6 +13,7 @@ import pytest
 from PIL import Image
 
 import symconv
+from symconv.train import load_model
 from symconv.tutorials_impl import convolutional_mlp, logistic_sgd, mlp
 from symconv.tutorials_impl.minibatches import BatchSizeError
 
@@ -52,8 +52,7 @@ def test_mlp_tutorial_in_float64_saves_a_float64_model(tmp_path, capsys):
     with symconv.config.change_flags(floatX="float64"):
         result = mlp.test_mlp(n_epochs=1, batch_size=50, learning_rate=0.05, out_dir=tmp_path)
     assert result.test_score < 0.3
-    with open(tmp_path / "best_model.pkl", "rb") as file:
-        model = pickle.load(file)
+    model = load_model(tmp_path / "best_model.npz")
     assert all(p.get_value().dtype == np.float64 for p in model.params)
     assert (tmp_path / "history.json").exists()
 
@@ -107,8 +106,7 @@ def test_logistic_sgd_script_takes_the_flags_and_writes_the_model(tmp_path, monk
     out = capsys.readouterr().out
     assert code == 0
     assert "epoch 1, minibatch 8/8, validation error" in out and "The code run for 1 epochs" in out
-    with open(out_dir / "best_model.pkl", "rb") as file:
-        assert type(pickle.load(file)).__name__ == "LogisticRegression"
+    assert type(load_model(out_dir / "best_model.npz")).__name__ == "LogisticRegression"
 
 
 def test_script_reports_a_bad_data_source_without_a_traceback(tmp_path, monkeypatch, capsys):

@@ -1,115 +1,77 @@
-"""Saving the best model so that a crash never costs the last good one.
+"""Saving the best model so that a crash never costs the last good one, nor the means to resume.
 
-The model goes to ``path`` as a plain pickle of whatever ``get_state()``
-returns, so ``pickle.load(open('best_model.pkl', 'rb'))`` gives the model back
-just as in the tutorials' ``predict()``.  The loop counters go to a small JSON
-sidecar, ``path + '.loop.json'``, which also holds the SHA-256 of the model
-file: the two files are replaced one after the other, and the hash tells a
-resume whether they still belong together.
+At every new best, ``Checkpoint.save`` writes one model file
+(``symconv.train.model_file``): the model's arrays, its description, the
+run's settings and the loop's counters, together.  The file is replaced
+atomically, so a kill at any moment leaves either the previous checkpoint or
+the new one, each whole and resumable; nothing in it is a pickle.
 """
 import dataclasses
-import hashlib
-import json
 import os
-import pickle
-import uuid
-from typing import Any, Callable, Optional
+from typing import Callable, Optional, Union
 
+from .atomic import atomic_write
+from .model_file import ModelFileError, SavedModel, model_record, put_back, read_model_file, write_model_file
 from .state import LoopState
 
-SIDECAR_SUFFIX = ".loop.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+__all__ = ["Checkpoint", "atomic_write"]
+
+
+class CheckpointMismatch(ModelFileError, ValueError):
+    """A checkpoint whose loop counts other minibatches than this run's: it cannot be resumed by it."""
+
+
+def _shape(run_shape):
+    if not isinstance(run_shape, dict):
+        return repr(run_shape)
+    return ", ".join(f"{key}={value}" for key, value in sorted(run_shape.items()))
 
 
 @dataclasses.dataclass
 class Checkpoint:
     path: str
-    """Where the best model is pickled, e.g. ``'best_model.pkl'``."""
-    get_state: Callable[[], Any]
-    """Returns the object to pickle, e.g. ``lambda: classifier``."""
-    set_state: Optional[Callable[[Any], None]] = None
-    """Puts an unpickled object back into the live model; needed to resume."""
+    """Where the best model is saved, e.g. ``'best_model.npz'``."""
+    get_state: Callable[[], SavedModel]
+    """Returns the model as data, a ``SavedModel`` (``model_file.model_record(model)`` for symconv models)."""
+    set_state: Optional[Callable[[SavedModel], None]] = None
+    """Puts a saved ``SavedModel`` back into the live model; needed to resume."""
+    run: Union[dict, Callable[[], dict], None] = None
+    """JSON-ready description of the run (its settings), saved with each checkpoint; or a function returning it."""
 
-    @property
-    def sidecar_path(self):
-        return os.fspath(self.path) + SIDECAR_SUFFIX
+    @classmethod
+    def for_model(cls, path, model, run=None):
+        """A checkpoint of the ``symconv.layers`` `model` (any of the CLI's seven)."""
+        return cls(os.fspath(path), get_state=lambda: model_record(model),
+                   set_state=lambda saved: put_back(model, saved, path=os.fspath(path)), run=run)
 
     def exists(self):
-        return os.path.exists(self.path) or os.path.exists(self.sidecar_path)
+        return os.path.exists(self.path)
+
+    def run_record(self):
+        return self.run() if callable(self.run) else self.run
 
     def save(self, state: LoopState, run_shape: dict):
-        """Model first, then the counters that describe it."""
-        model_sha256 = atomic_write(self.path, lambda file: pickle.dump(self.get_state(), file))
-        sidecar = {"format": FORMAT_VERSION, "model_sha256": model_sha256, "run_shape": run_shape}
-        sidecar.update(state.to_dict())
-        atomic_write(self.sidecar_path, lambda file: file.write(json.dumps(sidecar, indent=1).encode()))
+        """Model, run settings and loop counters, in one file replaced at once."""
+        loop = {"format": FORMAT_VERSION, "run_shape": run_shape, **state.to_dict()}
+        write_model_file(self.path, self.get_state(), run=self.run_record(), loop=loop)
+
+    def read(self):
+        """``(record, SavedModel)``: the checkpoint's JSON record and its model, read without unpickling."""
+        return read_model_file(self.path)
 
     def restore(self, run_shape: dict) -> LoopState:
         """Loads the model into the caller's objects and returns the saved loop state."""
         if self.set_state is None:
             raise ValueError("resuming needs Checkpoint(set_state=...) to put the saved model back")
-        with open(self.sidecar_path, "rb") as file:
-            sidecar = json.load(file)
-        with open(self.path, "rb") as file:
-            model_bytes = file.read()
-        if hashlib.sha256(model_bytes).hexdigest() != sidecar["model_sha256"]:
-            raise RuntimeError(
-                f"{self.path} does not match {self.sidecar_path} (a save was interrupted between "
-                "the two files); the model is usable but its loop state is lost, so start afresh"
-            )
-        if sidecar["run_shape"] != run_shape:
-            raise ValueError(f"checkpoint was made by a run with {sidecar['run_shape']}, this run has {run_shape}")
-        self.set_state(pickle.loads(model_bytes))
-        return LoopState.from_dict(sidecar)
-
-
-class _HashingWriter:
-    """File wrapper that hashes the bytes on their way to disk."""
-
-    def __init__(self, file):
-        self.file = file
-        self.sha256 = hashlib.sha256()
-
-    def write(self, data):
-        self.sha256.update(data)
-        return self.file.write(data)
-
-
-def atomic_write(path, write_to):
-    """Replaces ``path`` with what ``write_to(file)`` writes, or leaves it untouched.
-
-    The bytes go to a temporary file in the same directory (so the final
-    ``os.replace`` is a rename within one file system, which is atomic), are
-    flushed and fsynced, and only then take the place of the old file.
-    Returns the SHA-256 hex digest of the bytes written.
-    """
-    path = os.fspath(path)
-    directory, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(directory, f".{name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            writer = _HashingWriter(file)
-            write_to(writer)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
-    return writer.sha256.hexdigest()
-
-
-def _fsync_directory(directory):
-    """Makes the rename itself durable; not possible (nor needed) everywhere."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        record, saved = self.read()
+        loop = record.get("loop")
+        if not isinstance(loop, dict):
+            raise ModelFileError(f"{self.path} holds a model but no early-stopping state to resume from")
+        if loop.get("run_shape") != run_shape:
+            raise CheckpointMismatch(
+                f"{self.path} was saved by a run with {_shape(loop.get('run_shape'))}, this run has "
+                f"{_shape(run_shape)}, so it cannot continue it (the batch size, --n-train or the data differ)")
+        self.set_state(saved)
+        return LoopState.from_dict(loop)

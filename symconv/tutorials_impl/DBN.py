@@ -20,7 +20,8 @@ from .runner import TutorialRun, each_minibatch
 
 def test_DBN(learning_rate=0.1, pretraining_epochs=100, pretrain_lr=0.01, k=1, n_epochs=1000, dataset=None,
              batch_size=10, hidden_layers_sizes=(1000, 1000, 1000), seed=123, out_dir=None, patience=None,
-             plots=None, resume=False, n_train=None):
+             plots=None, resume=False,
+             overwrite=False, allow_changed_settings=False, n_train=None):
     """Pre-trains a DBN layer by layer with CD-k, then fine-tunes it with early stopping; returns the
     ``TrainingResult``.
 

@@ -21,7 +21,8 @@ from .settings import SettingsError
 
 def test_SdA(learning_rate=0.1, pretraining_epochs=15, pretrain_lr=0.001, n_epochs=1000, dataset=None,
              batch_size=1, hidden_layers_sizes=(1000, 1000, 1000), corruption_levels=(.1, .2, .3), seed=89677,
-             out_dir=None, patience=None, plots=None, resume=False, n_train=None):
+             out_dir=None, patience=None, plots=None, resume=False,
+             overwrite=False, allow_changed_settings=False, n_train=None):
     """Pre-trains an SdA layer by layer, then fine-tunes it with early stopping; returns the ``TrainingResult``.
 
     Its ``pretraining_costs`` hold, per layer, the mean dA cost of each

@@ -14,7 +14,8 @@ from .runner import TutorialRun, sgd_updates
 
 
 def evaluate_lenet5(learning_rate=0.1, n_epochs=200, dataset=None, nkerns=(20, 50), batch_size=500, out_dir=None,
-                    seed=23455, patience=10000, plots=None, resume=False, n_train=None):
+                    seed=23455, patience=10000, plots=None, resume=False,
+                    overwrite=False, allow_changed_settings=False, n_train=None):
     """Trains LeNet5 with the tutorial's defaults; returns the ``TrainingResult``.
 
     `nkerns` is the number of kernels of each convolutional layer, `seed`

@@ -4,7 +4,7 @@ Trains one dA per corruption level (the tutorial: none, then 30%), each from
 the same initial weights, for a fixed number of epochs, and draws the first
 100 filters (rows of W^T as 28x28 images) of each:
 ``filters_corruption_0.png`` and ``filters_corruption_30.png``.  The run
-folder's ``best_model.pkl`` is the dA of the last level.
+folder's ``best_model.npz`` is the dA of the last level.
 """
 import time
 
@@ -17,7 +17,8 @@ from .runner import TutorialRun, report_wall_time
 
 
 def test_dA(learning_rate=0.1, n_epochs=15, dataset=None, batch_size=20, out_dir=None, n_hidden=500, seed=123,
-            corruption_levels=(0.0, 0.3), plots=None, resume=False, n_train=None):
+            corruption_levels=(0.0, 0.3), plots=None, resume=False,
+            overwrite=False, allow_changed_settings=False, n_train=None):
     """Trains a dA at each corruption level; returns ``{level: [mean cost of each epoch]}``.
 
     The arguments are as in ``sgd_optimization_mnist``; `plots` draws each

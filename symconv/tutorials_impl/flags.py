@@ -77,7 +77,7 @@ def parse_flag_table(table):
 
 FLAGS = parse_flag_table(FLAG_TABLE)
 COMMON_PARAMETERS = ("dataset", "n_epochs", "batch_size", "learning_rate", "seed", "n_train",
-                     "out_dir", "plots", "resume")
+                     "out_dir", "plots", "resume", "overwrite", "allow_changed_settings")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,10 +152,16 @@ def add_training_flags(parser, tutorial):
         parser.add_argument(flag.flag, dest=flag.parameter, type=flag.type, default=default, metavar=flag.metavar,
                             help=f"{flag.help} (default: {_shown(tutorial, flag.parameter, default)})")
     parser.add_argument("--out", dest="out_dir", default=default_out_dir(tutorial.name), metavar="DIR",
-                        help="the run folder: best_model.pkl, history.json and the figures (default: %(default)s)")
+                        help="the run folder: best_model.npz, history.json and the figures (default: %(default)s)")
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="draw no figures")
     parser.add_argument("--resume", action="store_true",
-                        help="continue the early-stopping run whose checkpoint is in --out, if there is one")
+                        help="continue the early-stopping run whose checkpoint is in --out, if there is one "
+                             "(with the same settings)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run already in --out (without it, or --resume, such a folder is refused)")
+    parser.add_argument("--allow-changed-settings", dest="allow_changed_settings", action="store_true",
+                        help="with --resume: continue even with settings other than the saved run's "
+                             "(the changes are recorded in history.json)")
     return parser
 
 
@@ -165,6 +171,7 @@ def run_from_args(tutorial, args, plot=None):
     `plot` (e.g. ``symconv.plots.plot_all``) draws the saved classifier's plots
     at the end, unless ``--no-plots``.
     """
-    names = [flag.parameter for flag in tutorial.flags()] + ["out_dir", "resume"]
+    names = [flag.parameter for flag in tutorial.flags()] + ["out_dir", "resume", "overwrite",
+                                                              "allow_changed_settings"]
     plots = (plot or True) if args.plots else None
     return tutorial.run(plots=plots, **{name: getattr(args, name) for name in names})

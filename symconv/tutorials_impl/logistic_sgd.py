@@ -13,15 +13,18 @@ from .runner import TutorialRun
 
 
 def sgd_optimization_mnist(learning_rate=0.13, n_epochs=1000, dataset=None, batch_size=600, out_dir=None,
-                           seed=None, patience=5000, plots=None, resume=False, n_train=None):
+                           seed=None, patience=5000, plots=None, resume=False,
+                           overwrite=False, allow_changed_settings=False, n_train=None):
     """Trains the logistic regression with the tutorial's defaults; returns the ``TrainingResult``.
 
     `dataset` is any ``--data`` source (None: the bundled sample).  `seed` is
     accepted for symmetry with the other tutorials and is not used: the
-    weights start at zero.  With `out_dir`, the best model is pickled to
-    ``out_dir/best_model.pkl`` and its history written beside it; `plots`
+    weights start at zero.  With `out_dir`, the best model is saved to
+    ``out_dir/best_model.npz`` and its history written beside it; `plots`
     draws the plots there (``symconv.plots.plot_all``).  `n_train` trains on
-    the first examples only.
+    the first examples only.  A folder that already holds a run needs
+    `resume` (the same settings, unless `allow_changed_settings`) or
+    `overwrite`.
     """
     run = TutorialRun("logreg", "logistic_sgd.py", locals())
     print("... building the model")

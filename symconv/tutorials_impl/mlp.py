@@ -11,7 +11,8 @@ from .runner import TutorialRun, sgd_updates
 
 
 def test_mlp(learning_rate=0.01, L1_reg=0.00, L2_reg=0.0001, n_epochs=1000, dataset=None, batch_size=20,
-             n_hidden=500, out_dir=None, seed=1234, patience=10000, plots=None, resume=False, n_train=None):
+             n_hidden=500, out_dir=None, seed=1234, patience=10000, plots=None, resume=False,
+             overwrite=False, allow_changed_settings=False, n_train=None):
     """Trains the MLP with the tutorial's defaults; returns the ``TrainingResult``.
 
     `seed` seeds the ``numpy.random.RandomState`` that draws the hidden

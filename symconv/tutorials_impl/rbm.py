@@ -4,7 +4,7 @@ Training prints a proxy of its progress each epoch: the pseudo-likelihood (it
 rises towards 0).  The filters are drawn after every epoch
 (``filters_at_epoch_<i>.png``); then `n_chains` Gibbs chains run from test
 digits and their mean-field visible units are drawn every `plot_every`
-steps (``samples.png``).  The run folder's ``best_model.pkl`` is the RBM.
+steps (``samples.png``).  The run folder's ``best_model.npz`` is the RBM.
 """
 import numpy
 
@@ -17,7 +17,8 @@ from .tiles import tile_raster_images
 
 
 def test_rbm(learning_rate=0.1, n_epochs=15, dataset=None, batch_size=20, n_chains=20, n_samples=10,
-             out_dir=None, n_hidden=500, k=15, plot_every=1000, seed=123, plots=None, resume=False, n_train=None):
+             out_dir=None, n_hidden=500, k=15, plot_every=1000, seed=123, plots=None, resume=False,
+             overwrite=False, allow_changed_settings=False, n_train=None):
     """Trains an RBM with PCD-k, then samples from it; returns a dict of what happened.
 
     ``costs``: the mean pseudo-likelihood of each epoch; ``samples``: the

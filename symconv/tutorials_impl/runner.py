@@ -23,7 +23,7 @@ from .settings import check_settings
 from .tiles import tile_raster_images
 
 SPLITS = ("train", "valid", "test")
-NOT_SETTINGS = ("dataset", "out_dir", "plots", "resume")
+NOT_SETTINGS = ("dataset", "out_dir", "plots", "resume", "overwrite", "allow_changed_settings")
 
 
 def report_wall_time(script, seconds, what="code"):
@@ -73,6 +73,10 @@ class TutorialRun:
         self.batch_size = arguments["batch_size"]
         settings = {key: value for key, value in arguments.items() if key not in NOT_SETTINGS}
         self.directory = RunDirectory(arguments.get("out_dir"), name, settings, arguments.get("dataset"))
+        # A folder holding a run is refused here, before anything is written, unless resumed or overwritten.
+        self.directory.prepare(resume=arguments.get("resume"), overwrite=arguments.get("overwrite"),
+                               allow_changed_settings=arguments.get("allow_changed_settings"),
+                               resumable="patience" in arguments)
         if arguments.get("resume") and "patience" not in arguments:
             print(f"... {name} trains a fixed number of epochs without a checkpoint: --resume starts afresh")
         print("... loading data")

@@ -33,7 +33,8 @@ MODEL_FILE = "best_model.npz"
 DESCRIPTION = "symconv.json"
 FORMAT = "symconv-model"
 VERSION = 2
-PICKLE_MAGIC = (b"\x80", b"(", b"]", b"}")  # how pickles of any protocol begin
+PICKLE_STARTS = (b"\x80", b"(", b"]")  # how pickles begin (protocol 2 and later, then 0 and 1)
+GZIP_START = b"\x1f\x8b"
 
 
 class ModelFileError(Exception):
@@ -79,7 +80,7 @@ def _open_error(path, exc):
             head = file.read(2)
     except OSError as err:
         return ModelFileError(f"{path}: cannot read it ({err.strerror or err})")
-    if head[:1] in PICKLE_MAGIC and head[:1] != b"}" or head[:2] == b"\x1f\x8b":
+    if head[:1] in PICKLE_STARTS or head == GZIP_START:
         return ModelFileError(
             f"{path} is a pickle (or gzip), which symconv does not load as a model: unpickling can run any code in "
             f"the file. Models are saved as {MODEL_FILE}; retrain, or if you trust the file, load it in Python "

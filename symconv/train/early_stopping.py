@@ -76,26 +76,24 @@ def early_stopping(
         validation_frequency = max(1, min(n_train_batches, patience // 2))
     _check_arguments(n_train_batches, validation_frequency, train_fn, train_epoch_fn, summary, resume, checkpoint)
     loop = _Loop(
-        train_fn=train_fn,
-        train_epoch_fn=train_epoch_fn,
-        validate_fn=validate_fn,
-        test_fn=test_fn,
-        n_train_batches=n_train_batches,
-        n_valid_batches=n_valid_batches,
-        n_test_batches=n_test_batches,
-        n_epochs=n_epochs,
-        patience_increase=patience_increase,
-        improvement_threshold=improvement_threshold,
-        validation_frequency=validation_frequency,
-        checkpoint=checkpoint,
-        on_new_best=on_new_best,
-        print_fn=print_fn,
-        train_log_frequency=train_log_frequency,
-        params=tuple(params or ()),
+        train_fn=train_fn, train_epoch_fn=train_epoch_fn, validate_fn=validate_fn, test_fn=test_fn,
+        n_train_batches=n_train_batches, n_valid_batches=n_valid_batches, n_test_batches=n_test_batches,
+        n_epochs=n_epochs, patience_increase=patience_increase, improvement_threshold=improvement_threshold,
+        validation_frequency=validation_frequency, checkpoint=checkpoint, on_new_best=on_new_best,
+        print_fn=print_fn, train_log_frequency=train_log_frequency, params=tuple(params or ()),
     )
-    start_time = time.perf_counter()
     resumed = resume and checkpoint.exists()
     state = checkpoint.restore(loop.run_shape) if resumed else LoopState(patience=patience)
+    result = _run(loop, state, progress, resumed)
+    if summary is not None:
+        for line in messages.summary_lines(summary, result):
+            print_fn(line)
+    return result
+
+
+def _run(loop, state, progress, resumed):
+    """Run `loop` from `state` under a progress bar; the result, also when training diverged (on the exception)."""
+    start_time = time.perf_counter()
     with ProgressBar(wanted(progress), total=loop.planned_iterations(state), initial=state.iter + 1) as bar:
         try:
             loop.run(state, bar, resumed)
@@ -104,11 +102,7 @@ def early_stopping(
                 state.close_epoch()
             diverged.result = TrainingResult.from_state(state, seconds=time.perf_counter() - start_time)
             raise
-    result = TrainingResult.from_state(state, seconds=time.perf_counter() - start_time)
-    if summary is not None:
-        for line in messages.summary_lines(summary, result):
-            print_fn(line)
-    return result
+    return TrainingResult.from_state(state, seconds=time.perf_counter() - start_time)
 
 
 def _check_arguments(n_train_batches, validation_frequency, train_fn, train_epoch_fn, summary, resume, checkpoint):

@@ -98,6 +98,11 @@ def _image_side(n_pixels):
 # -------------------------------------------------------- learning curves
 
 
+def _percent(value):
+    """A loss as a percentage, or 'none' (a diverged run's history has null where no model was validated)."""
+    return f"{100 * value:.2f}%" if value is not None and numpy.isfinite(value) else "none"
+
+
 def plot_learning_curves(history, path):
     """Validation error and test error of each new best model (%), and the mean training cost, per epoch."""
     n_train_batches = history["n_train_batches"]
@@ -113,11 +118,13 @@ def plot_learning_curves(history, path):
                     label="test (at each new best)")
     errors.set_xlabel("epoch")
     errors.set_ylabel("error (%)")
+    result = history["result"]
     errors.set_title(f"{history.get('model', 'model')}: best validation error "
-                     f"{100 * history['result']['best_validation_loss']:.2f}%, "
-                     f"test {100 * history['result']['test_score']:.2f}%", fontsize=10)
+                     f"{_percent(result.get('best_validation_loss'))}, "
+                     f"test {_percent(result.get('test_score'))}", fontsize=10)
     errors.grid(alpha=0.3)
-    errors.legend(loc="upper right")
+    if curves["validation"] or curves["test"]:
+        errors.legend(loc="upper right")
     epoch_costs = [c for c in curves["epoch_costs"] if c is not None and numpy.isfinite(c)]
     costs.plot(range(1, len(epoch_costs) + 1), epoch_costs, ".-", color="tab:green")
     costs.set_xlabel("epoch")

@@ -364,3 +364,12 @@ def test_the_python_functions_check_their_arguments_too(tmp_path):
     check_settings({"learning_rate": 0.1, "n_epochs": 1, "patience": None, "seed": SEED_LIMIT - 1,
                     "out_dir": str(tmp_path / "fine")})
     assert (tmp_path / "fine").is_dir() and os.listdir(tmp_path / "fine") == []
+
+
+def test_learning_curves_of_a_run_that_diverged_before_any_validation(tmp_path):
+    from symconv.plots import plot_learning_curves
+
+    history = {"n_train_batches": 4, "history": {"validation": [], "test": [], "epoch_costs": [None]},
+               "result": {"best_validation_loss": None, "test_score": None}}
+    plot_learning_curves(history, str(tmp_path / "curves.png"))
+    assert (tmp_path / "curves.png").stat().st_size > 0

@@ -1,6 +1,6 @@
 """Run-time flags, set like Theano's THEANO_FLAGS from ``SYMCONV_FLAGS``.
 
-``SYMCONV_FLAGS="floatX=float64,device=cuda,precision=tf32"``.  Flags are read
+``SYMCONV_FLAGS="floatX=float64,device=cuda,precision=tf32,devices=8"``.  Flags are read
 when a graph is built or compiled, never frozen at import time, so
 ``symconv.config.floatX = 'float64'`` at the top of a script takes effect.
 """
@@ -15,6 +15,9 @@ _DEFAULTS = {
     # As Theano's: if the device asked for is not there, an error (True) or a warning and
     # JAX's default device (False).
     "force_device": False,
+    # Devices every compiled function runs on, data parallel (symconv.compile.mesh): the minibatch
+    # of `givens` split along its batch axis, shared variables replicated.  1: one device, no mesh.
+    "devices": 1,
     # Compiled variants (one per input signature) a function keeps, least recently used evicted.
     "max_compiled_variants": 32,
     # float32 matmul/conv precision: 'highest' (full float32, as Theano) or 'tf32'.
@@ -50,7 +53,7 @@ def _positive_int(name, value):
     return number
 
 
-_CONVERTERS = {"force_device": _boolean, "max_compiled_variants": _positive_int}
+_CONVERTERS = {"force_device": _boolean, "max_compiled_variants": _positive_int, "devices": _positive_int}
 
 
 class Config:

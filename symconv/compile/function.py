@@ -16,6 +16,7 @@ from ..interpret import evaluate
 from ..ops.literals import as_tensor_variable
 from ..rewrites import stabilize
 from .nanguardmode import guard_of
+from .mesh import communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
 from .shared import SharedVariable
 from .updates import default_updates, givens_map, validated_updates
 from .variants import CompiledVariants
@@ -79,6 +80,9 @@ class Function:
         self._static = set()
         self._index = {i.name: k for k, i in enumerate(self.inputs) if i.name}
         self._guard = guard_of(mode if mode is not None else config.mode)
+        self._mesh = current_mesh()  # None on one device: the path below is then unchanged
+        present = ancestors(everything)
+        self._split = [(var, value) for var, value in replace.items() if value.ndim >= 1 and value in present]
         self._build()
 
     # ------------------------------------------------------------ compile
@@ -105,6 +109,7 @@ class Function:
         static = sorted(self._static)
         outputs, updates = self.outputs, self.updates
         donated_vars, kept_vars, guard = self._donated, self._kept, self._guard
+        mesh, split = self._mesh, self._split
 
         def run(dynamic_values, donated_values, kept_values, static_values):
             env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
@@ -112,11 +117,16 @@ class Function:
             env.update(zip(donated_vars, donated_values))
             env.update(zip(kept_vars, kept_values))
             with collecting_checks() as checks:
+                if mesh is not None:
+                    _split_batches(mesh, split, env, [input_vars[k] for k in dynamic], self.name)
                 values = evaluate(outputs + [u for _, u in updates], env)
                 if guard is not None:
                     _guard_values(guard, outputs + [u for _, u in updates], env)
             outs, new = values[: len(outputs)], values[len(outputs):]
             new = [jnp.asarray(v, s.dtype) for (s, _), v in zip(updates, new)]
+            if mesh is not None:  # every device ends with the whole outputs and the same updated values
+                outs = [keep_replicated(jnp.asarray(o), mesh) for o in outs]
+                new = [keep_replicated(v, mesh) for v in new]
             self._messages[_signature(dynamic_values, donated_values, kept_values, static_values)] = [
                 (c[1], c[3]) for c in checks]
             ok = jnp.all(jnp.stack([c[0] for c in checks])) if checks else jnp.asarray(True)
@@ -185,12 +195,33 @@ class Function:
 
     def _arguments(self, values):
         dynamic = tuple(values[k] for k in self._dynamic)
+        if self._mesh is not None:
+            dynamic = tuple(place(v, self._mesh) if isinstance(v, jax.Array) else v for v in dynamic)
         static = tuple(values[k].item() for k in self._static_order)
         return dynamic, self._shared_values(self._donated), self._shared_values(self._kept), static
 
-    @staticmethod
-    def _shared_values(variables):
-        return tuple(s.get_value(borrow=True, return_internal_type=True) for s in variables)
+    def _shared_values(self, variables):
+        values = tuple(s.get_value(borrow=True, return_internal_type=True) for s in variables)
+        if self._mesh is None:
+            return values
+        placed = tuple(place(v, self._mesh) for v in values)
+        for s, old, new in zip(variables, values, placed):
+            if new is not old:  # moved once onto every device (a value set before devices was)
+                s.set_value(new, borrow=True)
+        return placed
+
+    @property
+    def devices(self):
+        """The devices this function runs on (one, unless ``config.devices`` was > 1 when it was compiled)."""
+        return list(self._mesh.devices.flat) if self._mesh is not None else [None]
+
+    def communication(self, *args, **kwargs):
+        """Bytes moved between devices per call with these inputs, from the compiled HLO: ``{op: bytes, 'total': ...}``.
+
+        Each collective operation's result size on one device (an all-reduce's
+        buffer); empty but for ``total: 0`` on one device.
+        """
+        return communication(self.lower(*args, **kwargs).compile().as_text())
 
     def _write_back(self, new):
         for s, v in zip(self._donated, new):
@@ -295,6 +326,18 @@ class Function:
 
     def __repr__(self):
         return f"<symconv.Function {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.updates)} updates>"
+
+
+def _split_batches(mesh, split, env, dynamic_inputs, fname):
+    """Puts in `env` the values of the givens replacements (the minibatches), split along their batch axis,
+    and the explicit non-scalar inputs, split when they have a row per device."""
+    values = evaluate([value for _, value in split], env)
+    for (var, replacement), value in zip(split, values):
+        env[replacement] = split_batch(value, mesh, f"symconv function {fname}: the minibatch given for "
+                                                    f"{var.describe().splitlines()[0]}")
+    for var in dynamic_inputs:
+        if var.ndim >= 1:
+            env[var] = split_if_possible(env[var], mesh)
 
 
 def _guard_values(guard, roots, env):

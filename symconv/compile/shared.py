@@ -12,6 +12,7 @@ from ..errors import warn_user
 from ..graph import Variable
 from ..ops.variable import TensorVariable
 from ..type import TensorType
+from .mesh import current_mesh, place
 
 
 _WARNED_DEVICES = set()
@@ -38,6 +39,10 @@ def _device():
 
 
 def to_device(array):
+    """`array` on config.device, or replicated on every device of the mesh when ``config.devices`` > 1."""
+    mesh = current_mesh()
+    if mesh is not None:
+        return place(array, mesh)
     return jax.device_put(array, _device())
 
 

@@ -16,6 +16,7 @@ from .DBN import test_DBN
 from .dA import test_dA
 from .logistic_sgd import sgd_optimization_mnist
 from .mlp import test_mlp
+from .parallel import add_parallel_flags, parallel_run
 from .rbm import test_rbm
 from .SdA import test_SdA
 
@@ -162,6 +163,7 @@ def add_training_flags(parser, tutorial):
     parser.add_argument("--allow-changed-settings", dest="allow_changed_settings", action="store_true",
                         help="with --resume: continue even with settings other than the saved run's "
                              "(the changes are recorded in history.json)")
+    add_parallel_flags(parser)
     return parser
 
 
@@ -171,7 +173,8 @@ def run_from_args(tutorial, args, plot=None):
     `plot` (e.g. ``symconv.plots.plot_all``) draws the saved classifier's plots
     at the end, unless ``--no-plots``.
     """
-    names = [flag.parameter for flag in tutorial.flags()] + ["out_dir", "resume", "overwrite",
-                                                              "allow_changed_settings"]
-    plots = (plot or True) if args.plots else None
-    return tutorial.run(plots=plots, **{name: getattr(args, name) for name in names})
+    names = [flag.parameter for flag in tutorial.flags()] + ["resume", "overwrite", "allow_changed_settings"]
+    with parallel_run(args) as out_dir:  # --devices, and the processes of a multi-process run joined
+        # Only process 0 draws and writes the run folder; the others work in a private copy of it.
+        plots = (plot or True) if args.plots and out_dir == args.out_dir else None
+        return tutorial.run(plots=plots, out_dir=out_dir, **{name: getattr(args, name) for name in names})

@@ -1,6 +1,8 @@
 """Minibatch counts, as the tutorials compute them, with a clear error when a split is too small."""
 from typing import NamedTuple
 
+from ..compile.mesh import requested_devices
+
 
 class BatchSizeError(ValueError):
     """The batch size does not fit the data (reported to the command line as a usage error)."""
@@ -53,6 +55,11 @@ def minibatch_plan(datasets, batch_size, n_train=None):
     (train_set_x, _), (valid_set_x, _), (test_set_x, _) = datasets
     valid_batch_size = evaluation_batch_size(valid_set_x, batch_size)
     test_batch_size = evaluation_batch_size(test_set_x, batch_size)
+    devices = requested_devices()
+    for size, split in ((batch_size, "training"), (valid_batch_size, "validation"), (test_batch_size, "test")):
+        if size < devices:  # a minibatch is split along its batch axis, at least one example per device
+            raise BatchSizeError(f"a {split} minibatch of {size} examples cannot be split across {devices} devices; "
+                                 f"use --batch-size of at least {devices}, or fewer --devices")
     return MinibatchPlan(minibatch_count(train_set_x, batch_size, "training", n_train),
                          minibatch_count(valid_set_x, valid_batch_size, "validation"),
                          minibatch_count(test_set_x, test_batch_size, "test"),

@@ -11,6 +11,7 @@ and the same output.  This module is the top of the application: it may
 import anything, and nothing in the package imports it.
 """
 import argparse
+import os
 import sys
 
 from .datasets import DatasetError
@@ -47,6 +48,9 @@ def run_reporting_errors(action, prog="symconv"):
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a run with --out can continue with --resume)", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `symconv predict ... | head -1`: the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 

@@ -3,6 +3,7 @@
     python -m benchmarks                      # batch 500, 4 minibatches per measurement, 7 rounds
     python -m benchmarks --rounds 7 --batches 8
     python -m benchmarks --quick --json /tmp/quick.json   # tiny sizes, for the test
+    python -m benchmarks --devices 1,2,4,8    # symconv data parallel over N devices, bytes moved per step
 """
 import argparse
 import json
@@ -32,11 +33,22 @@ def parse_args(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when it is importable")
     parser.add_argument("--scan-lowering", choices=("lax", "im2col"), default=None,
                         help="lowering of the hand-written whole-epoch scan (default: the faster per-step one)")
+    parser.add_argument("--devices", default=None, metavar="N,N,...",
+                        help="instead of the comparison: symconv's train step data parallel over each N devices "
+                             "(simulated on CPU), with the bytes moved between devices per step; JSON to "
+                             "results/devices.json unless --json")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.devices is not None:
+        from . import devices
+
+        config = Config(batch_size=args.batch_size or (16 if args.quick else 500), n_batches=args.batches or 4)
+        json_path = args.json if args.json != DEFAULT_JSON else devices.DEFAULT_JSON
+        return devices.main(devices.parse_devices(args.devices), config, args.rounds or (2 if args.quick else 5),
+                            json_path, args.data)
     if args.quick:
         config = Config(batch_size=args.batch_size or 16, n_batches=args.batches or 2)
         rounds = args.rounds or 2

@@ -96,3 +96,26 @@ def test_bad_parallel_settings_are_one_line_errors(tmp_path, flags, message):
     assert lines == [message.replace("PORT", port)]
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_two_process_cli_run_gives_the_one_process_costs_and_only_process_0_writes(tmp_path):
+    flags = ["train", "logreg", "--epochs", "2", "--n-train", "1200"]
+    single = subprocess.run([str(SYMCONV), *flags, "--no-plots", "--out", str(tmp_path / "single")],
+                            capture_output=True, text=True, env=environment(), timeout=120)
+    assert single.returncode == 0, single.stderr[-2000:]
+    env = environment()
+    env["TMPDIR"] = str(tmp_path / "private")  # where process 1 keeps its copy of the run folder
+    (tmp_path / "private").mkdir()
+    address = f"127.0.0.1:{free_port()}"
+    processes = [subprocess.Popen([str(SYMCONV), *flags, "--out", str(tmp_path / "run"), "--coordinator", address,
+                                   "--num-processes", "2", "--process-id", str(i)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                 for i in range(2)]
+    outputs = [p.communicate(timeout=240) for p in processes]
+    for process, (_, err) in zip(processes, outputs):
+        assert process.returncode == 0, err[-3000:]
+    costs = [json.loads((tmp_path / name / "history.json").read_text())["history"]["epoch_costs"]
+             for name in ("single", "run")]
+    np.testing.assert_allclose(costs[1], costs[0], rtol=1e-5)
+    assert (tmp_path / "run" / "learning_curves.png").exists()  # process 0 drew the plots alone
+    assert list((tmp_path / "private").iterdir()) == []  # process 1's copy is gone

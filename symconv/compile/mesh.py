@@ -24,6 +24,7 @@ process: N is then a multiple of the number of processes (each gives N/P of
 its devices), and the default ``devices=1`` means every device of every
 process.
 """
+import contextlib
 import functools
 import math
 import re
@@ -53,8 +54,24 @@ def requested_devices():
     return count
 
 
+_LOCAL = []
+
+
+@contextlib.contextmanager
+def process_local():
+    """Within: shared variables and functions created stay on this process's default device, whatever
+    ``config.devices`` says (what one process does alone in a multi-process run, such as drawing plots)."""
+    _LOCAL.append(True)
+    try:
+        yield
+    finally:
+        _LOCAL.pop()
+
+
 def current_mesh():
     """The ``Mesh`` of ``config.devices`` devices, or None for a single device (the unchanged path)."""
+    if _LOCAL:
+        return None
     count = requested_devices()
     if count == 1:
         return None

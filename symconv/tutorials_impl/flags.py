@@ -16,7 +16,7 @@ from .DBN import test_DBN
 from .dA import test_dA
 from .logistic_sgd import sgd_optimization_mnist
 from .mlp import test_mlp
-from .parallel import add_parallel_flags, parallel_run
+from .parallel import add_parallel_flags, parallel_run, process_local_call
 from .rbm import test_rbm
 from .SdA import test_SdA
 
@@ -177,4 +177,6 @@ def run_from_args(tutorial, args, plot=None):
     with parallel_run(args) as out_dir:  # --devices, and the processes of a multi-process run joined
         # Only process 0 draws and writes the run folder; the others work in a private copy of it.
         plots = (plot or True) if args.plots and out_dir == args.out_dir else None
+        if callable(plots):
+            plots = process_local_call(plots)
         return tutorial.run(plots=plots, out_dir=out_dir, **{name: getattr(args, name) for name in names})

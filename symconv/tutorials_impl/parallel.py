@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 
-from ..compile.mesh import DeviceCountError, current_mesh, requested_devices
+from ..compile.mesh import DeviceCountError, current_mesh, process_local, requested_devices
 from ..config import config
 from .settings import SettingsError
 
@@ -65,6 +65,16 @@ def parallel_run(args):
     finally:
         if private is not None:
             shutil.rmtree(private, ignore_errors=True)
+
+
+def process_local_call(function):
+    """`function` run on this process's own device: what process 0 does alone (the plots of the saved
+    model) must not wait for the other processes in a collective."""
+    def local(*args, **kwargs):
+        with process_local():
+            return function(*args, **kwargs)
+
+    return local
 
 
 def _join(args, out_dir):

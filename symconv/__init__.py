@@ -11,6 +11,9 @@ import jax as _jax
 _jax.config.update("jax_enable_x64", True)
 
 from .config import change_flags, config  # noqa: E402
+from . import compilation_cache as _compilation_cache  # noqa: E402
+
+_compilation_cache.enable(config.compilation_cache)
 from . import tensor  # noqa: E402
 from .compile import Function, In, Param, SharedVariable, function, shared  # noqa: E402
 from .gradient import grad  # noqa: E402

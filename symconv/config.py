@@ -23,6 +23,9 @@ _DEFAULTS = {
     # float32 matmul/conv precision: 'highest' (full float32, as Theano) or 'tf32'.
     "precision": "highest",
     # Accepted for Theano scripts that set them; symconv has a single mode.
+    # JAX's persistent compilation cache: 'auto' (~/.cache/symconv/jax), 'off', or a folder.
+    # Read when symconv is imported (from SYMCONV_FLAGS).
+    "compilation_cache": "auto",
     "mode": "FAST_RUN",
     "optimizer": "fast_run",
     "warn_float64": "ignore",

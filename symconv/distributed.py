@@ -8,9 +8,10 @@ Every process runs the same script; after ::
 function runs on all of them (``symconv.compile.mesh``: the default
 ``devices=1`` means every device of every process; ``config.devices = N``
 takes N/P devices from each of the P processes).  Each process holds the
-shared variables (so the data set) on its own devices and cuts its devices'
-parts of each minibatch from them; XLA reduces the gradients across processes
-with gloo on CPU and NCCL on GPU, as JAX does.
+parameters on its own devices, and of a data set read by minibatches only its
+devices' rows (``mesh.Blocked``), from which they cut their parts of each
+minibatch; XLA reduces the gradients across processes with gloo on CPU and
+NCCL on GPU, as JAX does.
 
 The arguments left out are read from JAX's environment variables
 (``JAX_COORDINATOR_ADDRESS``, ``JAX_NUM_PROCESSES``, ``JAX_PROCESS_ID``) or,

@@ -55,6 +55,29 @@ def test_eight_devices_follow_one_device_and_reduce_the_gradients():
     assert result["device_error"].startswith("devices=16 but JAX sees 8 cpu devices")
 
 
+def test_data_sets_read_by_minibatches_are_split_by_minibatch_over_the_devices():
+    result = run_program("minibatches")
+    one, eight = result["one"], result["eight"]
+    # 4 minibatches of 48 rows (6 per device) and 5 rows past the last one
+    assert_follows(eight, one)
+    assert one["storage"] == {"None": [197]}
+    assert eight["storage"] == {"48": [4 * 48 // 8] * 8}  # each device holds its 24 rows, nothing replicated
+    assert one["logical"] and eight["logical"]  # get_value: the data set as it was given
+    regression = result["regression"]
+    np.testing.assert_allclose(regression["eight"]["costs"], regression["one"]["costs"], rtol=1e-5)
+    assert regression["eight"]["held"] == {"48": [24] * 8}
+    # per step only the gradient of W (12x4) and the cost are all-reduced: no gather of the data set
+    assert regression["eight"]["communication"] == {"all-reduce": (12 * 4 + 1) * 4, "total": (12 * 4 + 1) * 4}
+    # the same data set read by minibatches of 24, then as a whole, then set again: as on one device
+    for key in ("halves", "whole", "after_set"):
+        np.testing.assert_allclose(regression["eight"][key], regression["one"][key], rtol=1e-5)
+    assert regression["eight"]["layouts"] == ["24", "48", "None"]
+    assert regression["eight"]["logical"] and regression["one"]["logical"]
+    assert regression["eight"]["error"] == regression["one"]["error"] == (
+        "symconv function regression: slice [192:240] is out of bounds for axis 0 with size 195; "
+        "no shared variable was updated")
+
+
 def test_two_processes_follow_one_process():
     address = f"127.0.0.1:{free_port()}"
     command = [sys.executable, str(PROGRAMS), "process", address, "2"]
@@ -68,6 +91,9 @@ def test_two_processes_follow_one_process():
     for run in runs:
         assert run["devices"] == 2
         assert_follows(run, one)
+        # minibatches of 52 over 2 devices: each process holds only its device's 26 rows of each of the 4
+        assert run["storage"] == {"52": [4 * 26]}
+        assert run["logical"]
 
 
 def test_cli_devices_8_gives_the_costs_of_devices_1(tmp_path):

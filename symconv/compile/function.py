@@ -9,14 +9,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..config import config
-from ..contract import NeedsStaticValue, collecting_checks, register_compiler
+from ..contract import NeedsStaticValue, collecting_checks, record_check, register_compiler
 from ..errors import MissingInputError, UnusedInputError, apply_policy
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
 from ..interpret import evaluate
+from ..ops.affine import affine_form
 from ..ops.literals import as_tensor_variable
+from ..ops.subtensor import Subtensor
 from ..rewrites import stabilize
 from .nanguardmode import guard_of
-from .mesh import communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
+from .mesh import Blocked, communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
 from .shared import SharedVariable
 from .updates import default_updates, givens_map, validated_updates
 from .variants import CompiledVariants
@@ -83,6 +85,9 @@ class Function:
         self._mesh = current_mesh()  # None on one device: the path below is then unchanged
         present = ancestors(everything)
         self._split = [(var, value) for var, value in replace.items() if value.ndim >= 1 and value in present]
+        # data sets read only by minibatches of B rows, N | B: stored split by minibatch (mesh.Blocked)
+        self._minibatch_reads = ({} if self._mesh is None else
+                                 _minibatch_reads(everything, self._kept, self._mesh.size))
         self._build()
 
     # ------------------------------------------------------------ compile
@@ -109,7 +114,7 @@ class Function:
         static = sorted(self._static)
         outputs, updates = self.outputs, self.updates
         donated_vars, kept_vars, guard = self._donated, self._kept, self._guard
-        mesh, split = self._mesh, self._split
+        mesh, split, reads = self._mesh, self._split, self._minibatch_reads
 
         def run(dynamic_values, donated_values, kept_values, static_values):
             env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
@@ -118,6 +123,7 @@ class Function:
             env.update(zip(kept_vars, kept_values))
             with collecting_checks() as checks:
                 if mesh is not None:
+                    _cut_minibatches(reads, env)
                     _split_batches(mesh, split, env, [input_vars[k] for k in dynamic], self.name)
                 values = evaluate(outputs + [u for _, u in updates], env)
                 if guard is not None:
@@ -201,14 +207,19 @@ class Function:
         return dynamic, self._shared_values(self._donated), self._shared_values(self._kept), static
 
     def _shared_values(self, variables):
-        values = tuple(s.get_value(borrow=True, return_internal_type=True) for s in variables)
         if self._mesh is None:
-            return values
-        placed = tuple(place(v, self._mesh) for v in values)
-        for s, old, new in zip(variables, values, placed):
-            if new is not old:  # moved once onto every device (a value set before devices was)
-                s.set_value(new, borrow=True)
-        return placed
+            return tuple(s.get_value(borrow=True, return_internal_type=True) for s in variables)
+        placed = []
+        for s in variables:
+            read = self._minibatch_reads.get(s)
+            if read is not None and s._rows() >= read[0]:
+                placed.append(s.minibatches(self._mesh, read[0]))
+                continue
+            value = s.get_value(borrow=True, return_internal_type=True)
+            placed.append(place(value, self._mesh))
+            if placed[-1] is not value:  # moved once onto every device (a value set before devices was)
+                s._placed(placed[-1])
+        return tuple(placed)
 
     @property
     def devices(self):
@@ -328,6 +339,70 @@ class Function:
         return f"<symconv.Function {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.updates)} updates>"
 
 
+def _minibatch_reads(roots, candidates, devices):
+    """``{shared variable: (B, [Subtensor nodes])}`` for those of `candidates` that `roots` read only through
+    slices ``[s:s + B]`` of their first axis, all of one length B that `devices` divides, with each start s
+    a multiple of B (an affine form ``c * i + d`` with B dividing c and d)."""
+    uses = {s: [] for s in candidates if s.ndim >= 1}
+    for root in roots:
+        uses.pop(root, None)  # a shared variable that is itself an output or an update
+    for node in toposort(roots):
+        for position, inp in enumerate(node.inputs):
+            if inp in uses:
+                uses[inp].append((node, position))
+    found = {}
+    for var, nodes in uses.items():
+        lengths = {_minibatch_length(node, position) for node, position in nodes}
+        batch = lengths.pop() if len(lengths) == 1 else None
+        if nodes and batch and batch % devices == 0:
+            found[var] = (batch, [node for node, _ in nodes])
+    return found
+
+
+def _minibatch_length(node, position):
+    """B when `node` is ``x[s:s + B]`` (x its input `position`, s a run-time multiple of B), else None."""
+    if position != 0 or not isinstance(node.op, Subtensor) or node.op.params.get("_newaxis"):
+        return None
+    spec = node.op.params["spec"]
+    if len(spec) != 1 or spec[0][0] != "slice":
+        return None
+    _, start, _, step, length = spec[0]
+    if start is None or start[0] != "input" or step not in (None, ("const", 1)) or not length or length < 1:
+        return None
+    form = affine_form(node.inputs[1 + start[1]])
+    if form.const % length or any(coefficient % length for coefficient in form.terms.values()):
+        return None
+    return length
+
+
+def _cut_minibatches(reads, env):
+    """Puts in `env` each minibatch read from a data set held split by minibatch: from every device's own rows."""
+    for var, (_, nodes) in reads.items():
+        blocked = env[var]
+        if not isinstance(blocked, Blocked):
+            continue
+        for node in nodes:
+            start = node.op.params["spec"][0][1]
+            begin = evaluate([node.inputs[1 + start[1]]], env)[0]
+            env[node.outputs[0]] = _cut(blocked, begin)
+
+
+def _cut(blocked, begin):
+    """``data[begin:begin + B]`` of a ``Blocked`` data set, with the checks of the one-device slice."""
+    rows, batch, array = blocked.rows, blocked.batch, blocked.array
+    count, length = array.shape[0], array.shape[1]
+    start = jnp.where((begin < 0) & (begin + batch < 0), begin + rows, begin)
+    record_check((start >= 0) & (start + batch <= rows),
+                 f"slice [{{}}:{{}}] is out of bounds for axis 0 with size {rows}", begin, begin + batch)
+    if rows % batch:  # counted from the end, a start can miss the minibatch boundaries
+        record_check(start % batch == 0, f"slice [{{}}:{{}}] of a data set of {rows} rows split over {count} "
+                     f"devices by minibatches of {batch} rows must start at a multiple of {batch}",
+                     begin, begin + batch)
+    start = jnp.clip(start, 0, max(count * length - batch, 0))
+    part = jax.lax.dynamic_slice_in_dim(array, start // count, batch // count, axis=1)
+    return part.reshape((batch,) + array.shape[2:])
+
+
 def _split_batches(mesh, split, env, dynamic_inputs, fname):
     """Puts in `env` the values of the givens replacements (the minibatches), split along their batch axis,
     and the explicit non-scalar inputs, split when they have a row per device."""
@@ -356,7 +431,8 @@ def _shown(entry):
 
 def _signature(*groups):
     """Shapes and dtypes of the arguments: which trace a call used."""
-    return tuple(tuple((tuple(np.shape(v)), str(v.dtype)) if hasattr(v, "dtype") else v for v in g) for g in groups)
+    return tuple(tuple(v.signature if isinstance(v, Blocked) else (tuple(np.shape(v)), str(v.dtype))
+                       if hasattr(v, "dtype") else v for v in g) for g in groups)
 
 
 def _filter(inp, value, allow_downcast, position, fname):

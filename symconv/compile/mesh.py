@@ -5,9 +5,12 @@ With ``devices=N`` (``SYMCONV_FLAGS="devices=8"``, ``config.devices = 8`` or
 one ``jax.jit`` computation, partitioned by XLA (GSPMD) over a one-axis mesh
 of N devices named ``'batch'``:
 
-- shared variables (parameters and data sets alike) are replicated: every
-  device holds the whole data set, so it cuts its part of a minibatch from its
-  own memory, with no gather of the data set and no host round trip;
+- shared variables are replicated, but for a data set that a function reads
+  only through minibatches ``data[i * B:(i + 1) * B]`` of one length B that N
+  divides (``Blocked``): that one is stored split by minibatch, each device
+  holding only the rows of its part of every minibatch (n/N rows), so it cuts
+  its part from its own memory, with no gather of the data set and no host
+  round trip;
 - the value of each ``givens`` replacement (the minibatch
   ``train_x[index * B:(index + 1) * B]``) is split along its first axis, the
   batch axis: device k works on rows ``k * ceil(B/N)`` to ``(k + 1) * ceil(B/N)``
@@ -143,6 +146,66 @@ def split_if_possible(value, mesh):
 
 def keep_replicated(value, mesh):
     return jax.lax.with_sharding_constraint(value, replicated(mesh))
+
+
+# -------------------------------------------------------- data sets split by minibatch
+
+@jax.tree_util.register_pytree_node_class
+class Blocked:
+    """A data set of `rows` rows stored for minibatches of `batch` rows, split over the N devices of a mesh.
+
+    With k = rows // batch and m = batch / N, `array` has shape ``(N, k * m, ...)``,
+    split along axis 0, and ``array[d, b * m + j]`` is row ``b * batch + d * m + j``:
+    device d holds the rows of its part of every minibatch, and minibatch b is
+    ``array[:, b * m:(b + 1) * m]`` flattened, split along its batch axis as the
+    function wants it, with no communication.  The last ``rows - k * batch``
+    rows, which no such minibatch reaches, stay on the host (SharedVariable).
+    A pytree whose row counts are static: a jitted function sees them.
+    """
+
+    def __init__(self, array, rows, batch):
+        self.array, self.rows, self.batch = array, rows, batch
+
+    def tree_flatten(self):
+        return (self.array,), (self.rows, self.batch)
+
+    @classmethod
+    def tree_unflatten(cls, aux, children):
+        return cls(children[0], *aux)
+
+    @property
+    def signature(self):
+        """What a compiled computation depends on (no reference to the array itself)."""
+        return ("blocked", self.rows, self.batch, tuple(self.array.shape), str(self.array.dtype))
+
+
+def block(array, mesh, batch):
+    """Host `array` as a ``Blocked`` on `mesh`; each process gives only its own devices' rows."""
+    count = mesh.size
+    part, full, rest = batch // count, array.shape[0] // batch, array.shape[1:]
+    body = array[:full * batch].reshape((full, count, part) + rest)
+
+    def device_rows(index):
+        rows = np.swapaxes(body[:, index[0]], 0, 1)  # (devices of index, full, part, ...)
+        rows = rows.reshape((rows.shape[0], full * part) + rest)
+        return np.ascontiguousarray(rows[(slice(None),) + tuple(index[1:])])
+
+    shape = (count, full * part) + rest
+    return Blocked(jax.make_array_from_callback(shape, batch_split(mesh), device_rows), array.shape[0], batch)
+
+
+def unblock(blocked):
+    """The first ``k * batch`` rows of a ``Blocked`` as one host array (every process must call it when the
+    data set spans several processes: the rows are gathered)."""
+    array = blocked.array
+    if array.is_fully_addressable:
+        host = np.asarray(array)
+    else:
+        from jax.experimental import multihost_utils
+        host = np.asarray(multihost_utils.process_allgather(array, tiled=True))
+    count, length, rest = host.shape[0], host.shape[1], host.shape[2:]
+    part = blocked.batch // count
+    return host.reshape((count, length // part, part) + rest).swapaxes(0, 1).reshape((count * length,) + rest)
 
 
 # -------------------------------------------------------- what moves between devices

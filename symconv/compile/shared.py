@@ -3,6 +3,12 @@
 A compiled function reads them without a host copy and writes its updates
 back in place (their buffers are donated to XLA), so a data set that is never
 updated is transferred once, when it is set.
+
+With ``config.devices`` > 1, a data set that compiled functions read only by
+minibatches ``data[i * B:(i + 1) * B]`` is stored split by minibatch over the
+devices instead of replicated (``mesh.Blocked``, made on the first call of such
+a function and kept, per mesh and B, until ``set_value``); ``get_value``,
+pickling and any other use still see the one logical array.
 """
 import jax
 import numpy as np
@@ -12,7 +18,7 @@ from ..errors import warn_user
 from ..graph import Variable
 from ..ops.variable import TensorVariable
 from ..type import TensorType
-from .mesh import current_mesh, place
+from .mesh import block, current_mesh, place, unblock
 
 
 _WARNED_DEVICES = set()
@@ -57,13 +63,50 @@ class SharedVariable(TensorVariable):
         super().__init__(TensorType(array.dtype, shape if shape is not None else (None,) * array.ndim), name=name)
         self.strict, self.allow_downcast = strict, allow_downcast
         self.default_update = None
+        self._blocked = {}  # (mesh, batch) -> (Blocked, the rows past its last minibatch): see minibatches()
         self._value = to_device(array)
 
     def get_value(self, borrow=False, return_internal_type=False):
         """The current value as a NumPy array (a copy unless `borrow`); the device array if `return_internal_type`."""
+        if self._value is None:  # held only split by minibatch
+            if not return_internal_type:
+                return self._logical()
+            self._value = to_device(self._logical())  # kept too from now on: the replicated fallback
         if return_internal_type:
             return self._value
         return np.asarray(self._value) if borrow else np.array(self._value)
+
+    def _logical(self):
+        blocked, tail = next(iter(self._blocked.values()))
+        return np.concatenate([unblock(blocked), tail])
+
+    def _rows(self):
+        """The length of the value's first axis, without moving the value."""
+        if self._value is not None:
+            return self._value.shape[0]
+        return next(iter(self._blocked.values()))[0].rows
+
+    def minibatches(self, mesh, batch):
+        """The value as a ``mesh.Blocked`` for minibatches of `batch` rows on `mesh` (made once and kept; the
+        replicated copy is dropped then, and made again only if something reads the value another way)."""
+        held = self._blocked.get((mesh, batch))
+        if held is None:
+            array = self.get_value(borrow=True)
+            held = self._blocked[(mesh, batch)] = _split_by_minibatch(array, mesh, batch)
+            self._value = None
+        return held[0]
+
+    @property
+    def storage(self):
+        """The device arrays that hold the value: ``{None: the replicated (or one-device) array}`` and/or
+        ``{batch: the Blocked array split by minibatches of batch rows}``."""
+        held = {None: self._value} if self._value is not None else {}
+        held.update({batch: blocked.array for (_, batch), (blocked, _) in self._blocked.items()})
+        return held
+
+    def _placed(self, value):
+        """The replicated copy, moved onto a function's mesh (the value itself unchanged)."""
+        self._value = value
 
     def set_value(self, value, borrow=False):
         """Replace the value; the dtype must match (or cast without loss), the rank must match.
@@ -74,8 +117,13 @@ class SharedVariable(TensorVariable):
         if borrow and isinstance(value, jax.Array) and str(value.dtype) == self.type.dtype \
                 and self.type.compatible_shape(value.shape):
             self._value = value
+            self._blocked = {}
             return
-        self._value = to_device(self.filter(value))
+        array = self.filter(value)
+        # A data set held split by minibatch is stored the same way again (the replicated copy only if held).
+        layouts = [key for key in self._blocked if array.ndim and array.shape[0] >= key[1]]
+        self._value = to_device(array) if self._value is not None or not layouts else None
+        self._blocked = {key: _split_by_minibatch(array, *key) for key in layouts}
 
     def filter(self, value):
         array = np.asarray(value)
@@ -106,15 +154,22 @@ class SharedVariable(TensorVariable):
 
     def __getstate__(self):
         state = super().__getstate__()
-        state["_value"] = np.asarray(self._value)
+        state["_value"] = np.asarray(self._value) if self._value is not None else self._logical()
+        state.pop("_blocked", None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._blocked = {}
         self._value = to_device(state["_value"])
 
     def __repr__(self):
         return self.name or f"<SharedVariable {self.type}>"
+
+
+def _split_by_minibatch(array, mesh, batch):
+    """`array` split by minibatches of `batch` rows over `mesh`, and a host copy of the rows past the last one."""
+    return block(array, mesh, batch), np.array(array[array.shape[0] // batch * batch:])
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, **kwargs):

@@ -1,28 +1,168 @@
-"""Looking at graphs: ``debugprint`` (a text tree) and ``pydotprint`` (Graphviz)."""
+"""Looking at graphs: ``debugprint`` and ``pp`` in Theano's text format, ``Print``, and ``pydotprint`` (Graphviz).
+
+Op names follow Theano's where symconv has the same op: ``Elemwise{exp,no_inplace}``,
+``Sum{acc_dtype=float64}``, ``dot``; other ops print as symconv names them.  A
+compiled function's graph is the one symconv runs (no fusion into ``Composite``
+nodes: XLA fuses after symconv), so it differs from the graph Theano prints for it.
+"""
 import sys
 
+import jax
+import numpy as np
+
 from .graph import Constant, toposort
+from .op import Op
+from .ops.elemwise import Elemwise
+
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//", "pow": "**"}
+_ACCUMULATE = {"float16": "float32", "float32": "float64", "float64": "float64", "complex64": "complex128",
+               "bool": "int64", "int8": "int64", "int16": "int64", "int32": "int64", "int64": "int64",
+               "uint8": "uint64", "uint16": "uint64", "uint32": "uint64", "uint64": "uint64"}
 
 
-def _label(var):
-    return f"{var!r} [id {_ids.setdefault(var, len(_ids))}] {var.type}"
+# ----------------------------------------------------------------- Print
 
 
-_ids = {}
+class Print(Op):
+    """``Print(message, attrs=('__str__',), global_fn=None)(x)``: `x`, printing ``message attr = value`` when run.
+
+    Inside the one compiled computation the print is a ``jax.debug.callback``
+    (ordered): it runs on every call, with the value computed on the device.
+    `global_fn(op, value)`, if given, is called instead of printing.
+    """
+
+    foldable = False
+
+    def __init__(self, message="", attrs=("__str__",), global_fn=None):
+        super().__init__("Print", _print_lower, infer=_same_type, message=message, attrs=tuple(attrs),
+                         global_fn=global_fn)
+        self.message, self.attrs, self.global_fn = message, tuple(attrs), global_fn
+
+    def __str__(self):
+        return f"Print{{message={self.message!r}, attrs={self.attrs}}}"
+
+    __repr__ = __str__
 
 
-def debugprint(obj, file=None, print_type=True, ids="id", depth=-1, done=None):
-    """Print the graph of a variable, a list of variables, or a compiled function as an indented tree."""
-    lines = []
+def _same_type(x, **_):
+    return [x.type]
+
+
+def _print_lower(x, message, attrs, global_fn):
+    op_view = _PrintView(message, attrs)
+
+    def show(value):
+        value = np.asarray(value)
+        if global_fn is not None:
+            global_fn(op_view, value)
+            return
+        for attr in attrs:
+            shown = getattr(value, attr)
+            print(message, attr, "=", shown() if callable(shown) else shown)
+
+    jax.debug.callback(show, x, ordered=True)
+    return x
+
+
+class _PrintView:
+    def __init__(self, message, attrs):
+        self.message, self.attrs = message, attrs
+
+
+# ------------------------------------------------------------ debugprint
+
+
+def op_name(node):
+    """Theano's name of the node's op where symconv has the op (``Elemwise{exp,no_inplace}``), else symconv's."""
+    op = node.op
+    if isinstance(op, Elemwise):
+        return f"Elemwise{{{op.params['fn'].value},no_inplace}}"
+    fn = op.params.get("fn")
+    if fn in ("sum", "prod") and node.inputs:
+        source = node.inputs[0]
+        axis = op.params.get("axis")
+        axes = "" if axis is None or tuple(sorted(axis)) == tuple(range(source.ndim)) else \
+            f"axis={list(axis)}, "
+        return f"{fn.capitalize()}{{{axes}acc_dtype={_ACCUMULATE.get(source.dtype, source.dtype)}}}"
+    if op.name == "dot":
+        return "dot"
+    return str(op)
+
+
+def _char_id(number):
+    """Theano's 'CHAR' ids: A ... Z, BA, BB, ..."""
+    text = ""
+    while True:
+        text = chr(ord("A") + number % 26) + text
+        number //= 26
+        if number == 0:
+            return text
+
+
+def leaf_text(var):
+    """How a variable without an apply node prints: its name, ``TensorConstant{2}``, or ``<TensorType(...)>``."""
+    if isinstance(var, Constant):
+        data = np.asarray(var.data)
+        if data.ndim == 0:
+            return f"TensorConstant{{{data}}}"
+        if data.size > 1 and np.all(data == data.flat[0]):
+            return f"TensorConstant{{{data.shape} of {data.flat[0]}}}"
+        return f"TensorConstant{{{data}}}".replace("\n", "")
+    return var.name if var.name else f"<{var.type}>"
+
+
+def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False, done=None,
+               print_storage=False, print_clients=False, used_ids=None):
+    """Print the graph of a variable, a list of variables, or a compiled function as Theano's indented tree.
+
+    ``file='str'`` returns the text; `ids` is ``'CHAR'`` (A, B, ...), ``'int'``,
+    ``'id'`` (Python ids) or ``''`` (none).  A node seen before is printed again
+    without its inputs.  For a compiled function, each node's line ends with its
+    position in the function's graph order, as Theano's.
+    """
     roots = _roots(obj)
-    seen = set()
+    order = None
+    if hasattr(obj, "outputs") and hasattr(obj, "updates"):
+        order = {node: k for k, node in enumerate(toposort(roots))}
+    names = {} if used_ids is None else used_ids
+    done = {} if done is None else done
+    lines = []
+
+    def ident(var):
+        key = var.owner if var.owner is not None else var
+        if ids == "":
+            return ""
+        if key not in names:
+            names[key] = {"CHAR": _char_id, "int": str, "id": lambda _: str(id(key))}.get(ids, _char_id)(len(names))
+        return f" [id {names[key]}]"
+
+    def walk(var, prefix, prefix_child, level):
+        node = var.owner
+        typed = f" <{var.type}>" if print_type else ""
+        if node is None or (stop_on_name and var.name and prefix):
+            lines.append(f"{prefix}{leaf_text(var)}{ident(var)}{typed}")
+            return
+        name = var.name or ""
+        line = f"{prefix}{op_name(node)}{'.' + str(node.outputs.index(var)) if len(node.outputs) > 1 else ''}" \
+               f"{ident(var)}{typed} '{name}'   "
+        if order is not None:
+            line += str(order[node])
+        lines.append(line)
+        if node in done or level == depth:
+            return
+        done[node] = True
+        for k, inp in enumerate(node.inputs):
+            last = k == len(node.inputs) - 1
+            walk(inp, prefix_child + " |", prefix_child + ("  " if last else " |"), level + 1)
+
     for root in roots:
-        _tree(root, "", lines, seen, depth)
+        walk(root, "", "", 0)
     text = "\n".join(lines)
     if file == "str":
         return text
-    print(text, file=file or sys.stdout)
-    return file
+    out = file or sys.stdout
+    print(text, file=out)
+    return out
 
 
 def _roots(obj):
@@ -31,28 +171,37 @@ def _roots(obj):
     return list(obj) if isinstance(obj, (list, tuple)) else [obj]
 
 
-def _tree(var, indent, lines, seen, depth):
-    node = var.owner
-    if node is None or depth == 0:
-        lines.append(f"{indent}{_label(var)}" if indent else _label(var))
-        return
-    head = f"{node.op} [id {_ids.setdefault(var, len(_ids))}] {var.type}"
-    if var in seen:
-        lines.append(f"{indent}{head} ''   (shown above)")
-        return
-    seen.add(var)
-    name = f" '{var.name}'" if var.name else ""
-    lines.append(f"{indent}{head}{name}")
-    for inp in node.inputs:
-        _tree(inp, indent + " |", lines, seen, depth - 1)
+# --------------------------------------------------------------------- pp
 
 
 def pprint(var):
-    """A one-line formula for a variable."""
+    """Theano's one-line formula: ``((y * TensorConstant{2}) + exp(y))``, ``Sum{acc_dtype=float64}(tanh((x \\dot W)))``."""
+    if isinstance(var, (list, tuple)):
+        return ", ".join(pprint(v) for v in var)
     node = var.owner
     if node is None:
-        return repr(var)
-    return f"{node.op.name}({', '.join(pprint(i) for i in node.inputs)})"
+        return leaf_text(var)
+    if isinstance(node.op, Print):
+        return f"{node.op}({pprint(node.inputs[0])})"
+    if isinstance(node.op, Elemwise):
+        fn = node.op.params["fn"].value
+        args = [pprint(i) for i in node.inputs]
+        if fn in _INFIX and len(args) >= 2:
+            return "(" + f" {_INFIX[fn]} ".join(args) + ")"
+        if fn == "neg":
+            return f"(-{args[0]})"
+        if fn == "abs_":
+            return f"|{args[0]}|"
+        return f"{fn}({', '.join(args)})"
+    if node.op.name == "dot":
+        return f"({pprint(node.inputs[0])} \\dot {pprint(node.inputs[1])})"
+    return f"{op_name(node)}({', '.join(pprint(i) for i in node.inputs)})"
+
+
+pp = pprint
+
+
+# -------------------------------------------------------------- pydotprint
 
 
 def pydotprint(fct, outfile=None, format="png", **_):
@@ -68,7 +217,7 @@ def pydotprint(fct, outfile=None, format="png", **_):
         return names.setdefault(obj, f"n{len(names)}")
 
     for node in toposort(roots):
-        lines.append(f'  {node_id(node)} [shape=box, label="{node.op}"];')
+        lines.append(f'  {node_id(node)} [shape=box, label="{_escape(op_name(node))}"];')
         for inp in node.inputs:
             style = "shape=ellipse, style=filled, fillcolor=lightgrey" if isinstance(inp, Constant) else "shape=ellipse"
             lines.append(f'  {node_id(inp)} [{style}, label="{_escape(repr(inp))}\\n{inp.type}"];')

@@ -17,11 +17,26 @@ from ..ops.affine import affine_form
 from ..ops.literals import as_tensor_variable
 from ..ops.subtensor import Subtensor
 from ..rewrites import stabilize
+from .mode import get_mode
 from .nanguardmode import guard_of
 from .mesh import Blocked, communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
 from .shared import SharedVariable
 from .updates import default_updates, givens_map, validated_updates
 from .variants import CompiledVariants
+
+
+class Out:
+    """An output with options: ``Out(variable, borrow=False)``.
+
+    `borrow` is accepted; the returned arrays are always the caller's own
+    (writable, not reused by a later call).
+    """
+
+    def __init__(self, variable, borrow=False):
+        self.variable, self.borrow = variable, borrow
+
+    def __repr__(self):
+        return f"Out({self.variable},{self.borrow})"
 
 
 class In:
@@ -61,7 +76,7 @@ class Function:
         self._allow_downcast = allow_input_downcast
         self._single = outputs is not None and not isinstance(outputs, (list, tuple))
         outputs = [] if outputs is None else [outputs] if self._single else list(outputs)
-        outputs = [as_tensor_variable(o) for o in outputs]
+        outputs = [as_tensor_variable(o.variable if isinstance(o, Out) else o) for o in outputs]
         update_pairs = validated_updates(updates)
         replace = givens_map(givens)
         graphs = stabilize(clone_replace(outputs + [u for _, u in update_pairs], replace))
@@ -82,6 +97,8 @@ class Function:
         self._static = set()
         self._index = {i.name: k for k, i in enumerate(self.inputs) if i.name}
         self._guard = guard_of(mode if mode is not None else config.mode)
+        self.mode = self._guard or get_mode(mode)
+        self._settings = (allow_input_downcast, on_unused_input)
         self._mesh = current_mesh()  # None on one device: the path below is then unchanged
         present = ancestors(everything)
         self._split = [(var, value) for var, value in replace.items() if value.ndim >= 1 and value in present]
@@ -115,6 +132,7 @@ class Function:
         outputs, updates = self.outputs, self.updates
         donated_vars, kept_vars, guard = self._donated, self._kept, self._guard
         mesh, split, reads = self._mesh, self._split, self._minibatch_reads
+        mode = self.mode
 
         def run(dynamic_values, donated_values, kept_values, static_values):
             env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
@@ -128,6 +146,7 @@ class Function:
                 values = evaluate(outputs + [u for _, u in updates], env)
                 if guard is not None:
                     _guard_values(guard, outputs + [u for _, u in updates], env)
+                mode.watch(toposort(outputs + [u for _, u in updates]), env)
             outs, new = values[: len(outputs)], values[len(outputs):]
             new = [jnp.asarray(v, s.dtype) for (s, _), v in zip(updates, new)]
             if mesh is not None:  # every device ends with the whole outputs and the same updated values
@@ -168,7 +187,7 @@ class Function:
             return self(*args, **kwargs)
         if checks and not bool(ok):
             self._raise_failed_check(checks, signature)
-        outs = [np.asarray(o) for o in outs]
+        outs = [_writable(o) for o in outs]
         return outs[0] if self._single else outs
 
     def call_device(self, *values):
@@ -280,7 +299,7 @@ class Function:
             one_step = tuple(np.asarray(v)[0] for v in stacked)
             failed = [(np.asarray(ok)[step], tuple(np.asarray(v)[step] for v in values)) for ok, values in checks]
             self._raise_failed_check(failed, _signature(one_step, donated, kept, ()), prefix=f"call {step} of map: ")
-        outs = [np.asarray(o) for o in outs]
+        outs = [_writable(o) for o in outs]
         return outs[0] if self._single else outs
 
     def _bind(self, args, kwargs):
@@ -321,6 +340,31 @@ class Function:
                 shown = [np.asarray(v).item() for v in values]
                 raise error(f"symconv function {self.name}: {prefix}" + message.format(*shown) +
                             "; no shared variable was updated")
+
+    def copy(self, share_memory=False, swap=None, delete_updates=False, name=None, profile=None):
+        """A new function of the same graph (Theano's ``Function.copy``).
+
+        `swap` (``{old shared variable: new one}``, same types) makes the copy read
+        and update the new shared variables instead; `delete_updates` drops the
+        updates; `name` names the copy.  `share_memory` and `profile` are accepted:
+        symconv functions keep no intermediate storage to share, and the copy
+        reads and updates the same shared variables as this function unless swapped.
+        """
+        swap = dict(swap or {})
+        for old, new in swap.items():
+            if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
+                raise TypeError(f"Function.copy: swap must map shared variables to shared variables, got {old!r}: {new!r}")
+            if old.type.dtype != new.type.dtype or old.type.ndim != new.type.ndim:
+                raise TypeError(f"Function.copy: cannot swap {old!r} ({old.type}) for {new!r} ({new.type}): "
+                                "their types differ")
+        updates = [] if delete_updates else self.updates
+        graphs = clone_replace(self.outputs + [u for _, u in updates], swap) if swap else \
+            self.outputs + [u for _, u in updates]
+        outputs = graphs[: len(self.outputs)]
+        updates = [(swap.get(s, s), u) for (s, _), u in zip(updates, graphs[len(self.outputs):])]
+        allow_input_downcast, _ = self._settings
+        return Function(list(self.inputs), outputs[0] if self._single else outputs, updates, None, True,
+                        name or self.name, allow_input_downcast, "ignore", mode=self.mode)
 
     # ------------------------------------------------------ introspection
 
@@ -422,6 +466,13 @@ def _guard_values(guard, roots, env):
             if out in env:
                 where = f"the output of {node.op}" + (f" created at {node.source}" if node.source else "")
                 guard.check(env[out], where)
+
+
+def _writable(value):
+    """`value` as a NumPy array the caller may modify in place (Theano returns fresh arrays): copied only when
+    the zero-copy view of the device buffer is read-only."""
+    array = np.asarray(value)
+    return array if array.flags.writeable else array.copy()
 
 
 def _shown(entry):

@@ -9,6 +9,7 @@ and no shared variable is updated by that call.
 import jax.numpy as jnp
 
 from ..contract import record_check
+from .mode import Mode
 
 BIG = 1e10  # Theano's threshold for big_is_error
 
@@ -17,13 +18,18 @@ class NanGuardError(AssertionError):
     """NanGuardMode found a NaN, an Inf or a value above 1e10 (Theano raises AssertionError)."""
 
 
-class NanGuardMode:
+class NanGuardMode(Mode):
     """Which values stop the function: NaN (`nan_is_error`), +-Inf (`inf_is_error`), |x| > 1e10 (`big_is_error`)."""
 
     def __init__(self, nan_is_error=None, inf_is_error=None, big_is_error=None, optimizer=None, linker=None):
         self.nan_is_error = True if nan_is_error is None else bool(nan_is_error)
         self.inf_is_error = True if inf_is_error is None else bool(inf_is_error)
         self.big_is_error = True if big_is_error is None else bool(big_is_error)
+        super().__init__(None, "default" if optimizer is None else optimizer)
+
+    @property
+    def guard(self):
+        return self
 
     def check(self, value, where):
         """Record the checks of one value (called while the function is lowered)."""

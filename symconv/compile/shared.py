@@ -125,22 +125,66 @@ class SharedVariable(TensorVariable):
         self._value = to_device(array) if self._value is not None or not layouts else None
         self._blocked = {key: _split_by_minibatch(array, *key) for key in layouts}
 
-    def filter(self, value):
-        array = np.asarray(value)
+    def filter(self, value, strict=None, allow_downcast=None):
+        """`value` as an array of this variable's type, by Theano's rules (``TensorType.filter``).
+
+        An ndarray of the exact dtype is kept; with `strict` nothing else is; with
+        `allow_downcast` anything is cast; otherwise an ndarray is cast only to a
+        dtype that holds all its values' dtype (float64 into float32 is refused),
+        a Python float is cast to floatX, and any other value (Python or NumPy
+        scalar, list) only if the cast loses nothing (0.5 into float32 or 4 into
+        int32, not 0.5 into int32).
+        """
+        strict = self.strict if strict is None else strict
+        allow_downcast = self.allow_downcast if allow_downcast is None else allow_downcast
+        if isinstance(value, Variable):
+            raise TypeError(f"shared variable {self!r}: expected an array-like value, but found the symbolic variable "
+                            f"{value!r}; to compute a value from it, compile a function")
+        dtype = np.dtype(self.type.dtype)
+        if isinstance(value, jax.Array):
+            value = np.asarray(value)
+        if isinstance(value, np.ndarray) and value.dtype == dtype:
+            array = value
+        elif strict:
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"shared variable {self!r} is strict: {self.type} expected a ndarray object, got "
+                                f"{type(value).__name__}")
+            raise TypeError(f"shared variable {self!r} is strict: {self.type} expected a ndarray object with dtype = "
+                            f"{dtype} (got {value.dtype})")
+        else:
+            array = np.asarray(value)
+            if array.dtype.kind == "c" and dtype.kind != "c":
+                raise TypeError(f"shared variable {self!r} is {self.type.dtype}; the new value is complex "
+                                f"({array.dtype}): pass value.real explicitly")
+            if allow_downcast:
+                array = array.astype(dtype)
+            elif isinstance(value, np.ndarray):
+                if np.promote_types(dtype, array.dtype) != dtype:
+                    raise TypeError(
+                        f"shared variable {self!r}: {self.type} cannot store a value of dtype {array.dtype} without "
+                        f"risking loss of precision. Convert it first: value.astype({self.type.dtype!r}), or create "
+                        "the shared variable with allow_downcast=True")
+                array = array.astype(dtype)
+            elif allow_downcast is None and type(value) is float and dtype == config.floatX:
+                array = array.astype(dtype)  # Python float literals go to floatX, as in Theano
+            else:
+                converted = array.astype(dtype) if array.dtype != object else None
+                with np.errstate(invalid="ignore"):
+                    exact = converted is not None and converted.shape == array.shape and bool(np.all(
+                        (converted == array) | (np.isnan(converted) & np.isnan(array))
+                        if array.dtype.kind in "fc" and dtype.kind in "fc" else converted == array))
+                if not exact:
+                    shown = str(value) if len(str(value)) <= 80 else str(value)[:75] + "(...)"
+                    raise TypeError(
+                        f"shared variable {self!r}: {self.type} cannot store accurately value {shown}, it would be "
+                        f"represented as {converted}. Convert it first to a numpy array of dtype {self.type.dtype}, "
+                        "or create the shared variable with allow_downcast=True")
+                array = converted
         if array.ndim != self.type.ndim:
             raise TypeError(f"shared variable {self!r} has {self.type.ndim} dimensions ({self.type}), "
                             f"the new value has {array.ndim} (shape {array.shape})")
         if not self.type.compatible_shape(array.shape):
             raise TypeError(f"shared variable {self!r} was declared with shape {self.type.shape}, got {array.shape}")
-        if array.dtype.kind == "c" and np.dtype(self.type.dtype).kind != "c":
-            raise TypeError(f"shared variable {self!r} is {self.type.dtype}; the new value is complex "
-                            f"({array.dtype}): pass value.real explicitly")
-        if array.dtype != self.type.dtype:
-            if self.strict or not (np.can_cast(array.dtype, self.type.dtype, "safe") or self.allow_downcast):
-                raise TypeError(
-                    f"shared variable {self!r} is {self.type.dtype}; the new value is {array.dtype}. "
-                    f"Convert it first: value.astype({self.type.dtype!r})")
-            array = array.astype(self.type.dtype)
         return array
 
     @property

@@ -39,8 +39,13 @@ class TensorType:
     def broadcastable(self):
         return tuple(d == 1 for d in self.shape)
 
-    def __call__(self, name=None):
-        """Make a fresh input variable of this type, as Theano's TensorType does."""
+    def __call__(self, name=None, shape=None):
+        """Make a fresh input variable of this type, as Theano's TensorType does (``T.dmatrix('x')``).
+
+        ``shape=`` (a symconv extra) gives the variable static sizes: ``T.dvector('v', shape=(7,))``.
+        """
+        if shape is not None:
+            return TensorType(self.dtype, shape)(name)
         return self.make_variable(name=name)
 
     def make_variable(self, owner=None, index=None, name=None):
@@ -63,21 +68,32 @@ class TensorType:
         return len(shape) == self.ndim and all(d is None or d == s for d, s in zip(self.shape, shape))
 
     def __repr__(self):
-        kind = _KIND_NAMES.get(self.ndim, f"tensor{self.ndim}")
-        if any(d is not None for d in self.shape):
+        if any(d not in (None, 1) for d in self.shape):
+            # A static size Theano's types cannot hold: shown, so the type is not mistaken for another.
             dims = ", ".join("?" if d is None else str(d) for d in self.shape)
             return f"TensorType({self.dtype}, shape=({dims}{',' if self.ndim == 1 else ''}))"
-        return f"TensorType({self.dtype}, {kind})"
+        return f"TensorType({self.dtype}, {_pattern_name(self.broadcastable)})"
 
 
-_KIND_NAMES = {0: "scalar", 1: "vector", 2: "matrix", 3: "tensor3", 4: "tensor4"}
+def _pattern_name(broadcastable):
+    """Theano's name of a broadcastable pattern: 'matrix', 'row', '3D', '(True, False, False)'."""
+    if broadcastable in _PATTERN_NAMES:
+        return _PATTERN_NAMES[broadcastable]
+    return str(broadcastable) if any(broadcastable) else f"{len(broadcastable)}D"
+
+
+_PATTERN_NAMES = {(): "scalar", (False,): "vector", (False, True): "col", (True, False): "row", (False, False): "matrix"}
+_KIND_NAMES = {0: "scalar", 1: "vector", 2: "matrix", 3: "tensor3", 4: "tensor4", 5: "tensor5", 6: "tensor6", 7: "tensor7"}
 _PREFIX_DTYPES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32", "d": "float64", "c": "complex64", "z": "complex128"}
+# The plural constructors Theano defines (``scalars``, ``fmatrices``, ``lcols``, ...): these prefixes only.
+_PLURAL_PREFIXES = ("", "f", "d", "i", "l")
+_PLURALS = {"scalar": "scalars", "vector": "vectors", "matrix": "matrices", "row": "rows", "col": "cols"}
 
 
-def _constructor(ndim, dtype_or_none):
+def _constructor(ndim):
     def make(name=None, dtype=None, shape=None):
-        dtype = dtype or dtype_or_none or config.floatX
-        return TensorType(dtype, shape if shape is not None else (None,) * ndim)(name)
+        """A symbolic tensor of this rank; `dtype` None means config.floatX (`shape`: static sizes, a symconv extra)."""
+        return TensorType(dtype or config.floatX, shape if shape is not None else (None,) * ndim)(name)
 
     return make
 
@@ -89,23 +105,44 @@ def tensor(dtype=None, shape=None, name=None, broadcastable=None):
     return TensorType(dtype or config.floatX, shape)(name)
 
 
-def _broadcastable_constructor(broadcastable, dtype_or_none):
+def _broadcastable_constructor(broadcastable):
     def make(name=None, dtype=None):
-        return TensorType(dtype or dtype_or_none or config.floatX, broadcastable=broadcastable)(name)
+        return TensorType(dtype or config.floatX, broadcastable=broadcastable)(name)
 
     return make
 
 
+def _plural(make):
+    """Theano's ``scalars``-style constructor over `make` (a constructor function or a TensorType).
+
+    As Theano's: an int n gives a list of n unnamed variables; one argument that is a
+    string of one character gives that one variable; otherwise each element of the
+    argument (each character of a string such as 'abc', each item of a list) or each
+    of several arguments names one variable of the returned list.
+    """
+    def make_many(*names):
+        if names and isinstance(names[0], (int, np.integer)):
+            return [make() for _ in range(names[0])]
+        if len(names) == 1:
+            names = names[0]
+        if len(names) == 1:
+            return make(names)
+        return [make(name) for name in names]
+
+    return make_many
+
+
 def install_constructors(namespace):
-    """Put Theano's constructors (``matrix``, ``fvector``, ``drow``, ...) into `namespace`."""
-    for ndim, kind in _KIND_NAMES.items():
-        namespace[kind] = _constructor(ndim, None)
+    """Put Theano's constructors into `namespace`: ``matrix`` and ``row`` (functions honouring floatX),
+    ``fvector``, ``dmatrix``, ``lrow`` (TensorType instances), ``scalars``, ``fmatrices`` (plurals)."""
+    kinds = [(kind, (False,) * ndim, _constructor(ndim)) for ndim, kind in _KIND_NAMES.items()]
+    kinds += [(name, bcast, _broadcastable_constructor(bcast)) for name, bcast in (("row", (True, False)), ("col", (False, True)))]
+    for kind, bcast, function in kinds:
+        namespace[kind] = function
         for prefix, dtype in _PREFIX_DTYPES.items():
-            namespace[prefix + kind] = _constructor(ndim, dtype)
-    for name, bcast in (("row", (True, False)), ("col", (False, True))):
-        namespace[name] = _broadcastable_constructor(bcast, None)
-        for prefix, dtype in _PREFIX_DTYPES.items():
-            namespace[prefix + name] = _broadcastable_constructor(bcast, dtype)
+            namespace[prefix + kind] = TensorType(dtype, broadcastable=bcast)
+        for prefix in _PLURAL_PREFIXES:
+            namespace[prefix + _PLURALS.get(kind, kind + "s")] = _plural(namespace[prefix + kind])
 
 
 install_constructors(globals())

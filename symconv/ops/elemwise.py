@@ -47,6 +47,36 @@ def _round_half_away_impl(x):
 
 
 _FUNCTIONS["round_half_away_from_zero"] = _round_half_away_impl
+
+
+@jax.custom_jvp
+def _xlogx_impl(x):
+    """x * log(x), with 0 log 0 = 0 (Theano's xlogx)."""
+    return jnp.where(x == 0, jnp.zeros_like(x), x * jnp.log(x))
+
+
+@_xlogx_impl.defjvp
+def _xlogx_jvp(primals, tangents):
+    # Theano's gradient, 1 + log(x), everywhere (-inf at 0), not the derivative of the where.
+    (x,), (dx,) = primals, tangents
+    return _xlogx_impl(x), dx * (1 + jnp.log(x))
+
+
+@jax.custom_jvp
+def _xlogy0_impl(x, y):
+    """x * log(y), with 0 log y = 0 (Theano's xlogy0)."""
+    return jnp.where(x == 0, jnp.zeros_like(x * y), x * jnp.log(y))
+
+
+@_xlogy0_impl.defjvp
+def _xlogy0_jvp(primals, tangents):
+    # Theano's gradients: log(y) for x and x / y for y, everywhere.
+    (x, y), (dx, dy) = primals, tangents
+    return _xlogy0_impl(x, y), dx * jnp.log(y) + dy * (x / y)
+
+
+_FUNCTIONS["xlogx"] = _xlogx_impl
+_FUNCTIONS["xlogy0"] = _xlogy0_impl
 Scalar = enum.Enum("Scalar", [(name, name) for name in _FUNCTIONS], module=__name__, qualname="Scalar")
 Scalar.__doc__ = "The scalar function an Elemwise op applies: ``Scalar.add``, ``Scalar.log``, ..."
 

@@ -59,5 +59,7 @@ def stack(*tensors_, axis=0):
     """Join tensors of equal shape along a new axis (``stack([a, b])`` or Theano's ``stack(a, b)``)."""
     if len(tensors_) == 1 and isinstance(tensors_[0], (list, tuple)):
         tensors_ = tensors_[0]
+    if not tensors_:
+        raise ValueError("tensors is empty. You should at least provide one tensor to stack(tensors, axis).")
     xs = tensors(tensors_)
     return Stack(axis, D.upcast(*[x.dtype for x in xs]))(*xs)

@@ -5,7 +5,8 @@ from jax import lax
 
 from .. import dtypes as D
 from ..config import config
-from ..op import Op
+from ..op import Op, infer_types
+from ..type import TensorType
 from .elemwise import mul
 from .literals import tensors
 from .shape_ops import dimshuffle
@@ -20,12 +21,25 @@ def _dot_impl(a, b, *, dtype, precision):
     return jnp.dot(jnp.asarray(a, dtype), jnp.asarray(b, dtype), precision=precision)
 
 
+def _dot_infer(a, b, **params):
+    """NumPy's dot shape: a's leading dims, then b's without its contracted (second-to-last) one.
+
+    Where a contracted length is unknown, the other dims keep what is known (a row times
+    a matrix is a row, as in Theano); with both known, the lowering checks they agree.
+    """
+    contracted = (a.type.shape[-1], b.type.shape[-2] if b.ndim >= 2 else b.type.shape[0])
+    if None not in contracted:
+        return infer_types(Op("dot", _dot_impl, **params), [a, b])
+    shape = a.type.shape[:-1] + b.type.shape[:-2] + (b.type.shape[-1:] if b.ndim >= 2 else ())
+    return [TensorType(params["dtype"], shape)]
+
+
 def dot(a, b):
     """Theano's dot: matrix product, matrix-vector, vector inner product (NumPy's dot)."""
     a, b = tensors((a, b))
     if a.ndim == 0 or b.ndim == 0:
         return mul(a, b)
-    return Op("dot", _dot_impl, dtype=D.upcast(a.dtype, b.dtype), precision=precision())(a, b)
+    return Op("dot", _dot_impl, infer=_dot_infer, dtype=D.upcast(a.dtype, b.dtype), precision=precision())(a, b)
 
 
 def _tensordot_impl(a, b, *, axes, dtype, precision):

@@ -42,6 +42,8 @@ class TensorOperators:
     def __rpow__(self, other): return E.pow(other, self)
     def __matmul__(self, other): return P.dot(self, other)
     def __rmatmul__(self, other): return P.dot(other, self)
+    def __dot__(self, other): return P.dot(self, other)  # theano.dot(l, r)
+    def __rdot__(self, other): return P.dot(other, self)
     def __neg__(self): return E.neg(self)
     def __pos__(self): return self
     def __abs__(self): return E.abs_(self)

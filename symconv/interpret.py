@@ -64,6 +64,8 @@ def evaluate(outputs, env, perturb=None):
         lower_group = group_lowering(node.op)
         if lower_group is not None and node.outputs[0] not in env:
             lower_group(node, order, env, evaluate)
+    # What the group lowerings left to compute (an ifelse's branches were computed inside it).
+    order = toposort(outputs, stop=env)
     for node in order:
         if node.outputs[0] in env:
             continue

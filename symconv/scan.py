@@ -17,7 +17,8 @@ once, outside the loop, and passed to the node.  Shared variables the step
 updates, explicitly (``fn`` returns ``(outputs, {s: new_s})``) or through
 their ``default_update`` (random streams' states), are carried through the
 loop; their final values come back in `updates` for
-``symconv.function(..., updates=updates)``, as in Theano.
+``symconv.function(..., updates=updates)``, as in Theano.  A step that returns
+``until(condition)`` stops the loop early (see ``scan`` for the outputs' length).
 """
 import builtins
 import collections
@@ -56,13 +57,16 @@ class OrderedUpdates(collections.OrderedDict):
 
 
 class until:  # noqa: N801 - Theano's name
-    """Theano's ``scan_module.until``: not supported (the number of steps must be known when compiling)."""
+    """Theano's ``scan_module.until(condition)``: the step function returns it last to stop the loop.
+
+    ``return outputs, until(cond)`` or ``return outputs, updates, until(cond)``:
+    the loop stops after the first step whose `cond` (a scalar) is true, or
+    after `n_steps` (or the sequences' length) steps, which must be given as
+    without ``until``.  See ``scan`` for the length of the outputs.
+    """
 
     def __init__(self, condition):
-        raise NotImplementedError(
-            "symconv.scan does not support until(condition): a loop that stops on a run-time condition has outputs "
-            "whose length is only known at run time, and one XLA computation needs it known when compiling. "
-            "Run a fixed n_steps and mask the steps after the condition (T.switch) instead")
+        self.condition = as_tensor_variable(condition)
 
 
 # ------------------------------------------------------------------ the op
@@ -105,13 +109,44 @@ def _scan_impl(*values, _info, name=None):
     messages = []
     step = _step_function(info, dict(zip(info.invariants, invariant_values)), n, messages)
     init = (states, carried, jnp.asarray(0, "int64"))
-    (_, final_shared, _), (ys, checks) = lax.scan(step, init, tuple(xs), length=n)
+    if info.until_var is not None:
+        step, init = _until_step(step, init, tuple(xs), n)
+    (_, final_shared, count, *_), (ys, checks) = lax.scan(step, init, tuple(xs), length=n)
     if n > 0:
         for (oks, check_values), (message, error) in zip(checks, messages):
             first = jnp.argmin(oks)
             record_check(jnp.all(oks), _in_step(message, info.name), *[v[first] for v in check_values], first,
                          error=error)
-    return tuple(ys) + tuple(final_shared)
+    return tuple(ys) + tuple(final_shared) + ((count,) if info.until_var is not None else ())
+
+
+def _until_step(step, init, xs, n):
+    """`step` that stops running after the first step whose until-condition is true.
+
+    The steps after it only repeat the last outputs (a ``lax.cond`` skips the
+    step function), keep the states and the shared values, and do not count;
+    a lax.scan, not a lax.while_loop, so that gradients flow through the loop.
+    """
+    x0 = tuple(x[0] for x in xs) if n > 0 else tuple(jnp.zeros(x.shape[1:], x.dtype) for x in xs)
+    _, (out_shapes, check_shapes) = jax.eval_shape(step, init, x0)
+    blank = jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), (out_shapes, check_shapes))
+    blank_checks = [(jnp.ones(ok.shape, bool), values) for ok, values in blank[1]]
+
+    def wrapped(carry, x):
+        states, shared, t, done, last = carry
+
+        def run(_):
+            (new_states, new_shared, _), (outs, checks) = step((states, shared, t), x)
+            stop = outs[-1]
+            return (new_states, new_shared, t + 1, stop, outs), (outs, checks)
+
+        def skip(_):
+            return (states, shared, t, done, last), (last, blank_checks)
+
+        new_carry, (outs, checks) = lax.cond(done, skip, run, None)
+        return new_carry, (outs[:-1], checks)
+
+    return wrapped, init + (jnp.asarray(False), blank[0])
 
 
 def _recurrent(info):
@@ -171,10 +206,13 @@ def _step_function(info, base_env, n, messages):
                 env.update((var, state[depth + k]) for k, var in zip(taps, tap_vars))
         env.update(zip(info.shared, shared))
         with collecting_checks() as checks:
-            results = evaluate(list(info.out_vars) + list(info.update_vars), env)
+            stop = [info.until_var] if info.until_var is not None else []
+            results = evaluate(list(info.out_vars) + list(info.update_vars) + stop, env)
         outs = [jnp.asarray(v, ty.dtype) for v, ty in zip(results[:n_out], info.out_types)]
         new_states = _next_states(recurrent, states, outs)
-        new_shared = _next_shared(info, results[n_out:], shared)
+        new_shared = _next_shared(info, results[n_out:n_out + len(info.update_vars)], shared)
+        if stop:
+            outs.append(jnp.asarray(results[-1]) != 0)  # read by _until_step
         if cut is not None:
             outs = [jnp.where(t < cut, lax.stop_gradient(o), o) for o in outs]
         messages[:] = [(c[1], c[3]) for c in checks]
@@ -340,7 +378,20 @@ def _tap_name(var, k):
 
 
 def _split_return(ret):
-    """Theano's fn may return outputs, (outputs, updates), (updates, outputs) or updates alone."""
+    """Theano's fn may return outputs, (outputs, updates), (updates, outputs) or updates alone, then an until.
+
+    Returns (outputs, updates, until condition or None).
+    """
+    if isinstance(ret, until):
+        return [], [], ret.condition
+    if isinstance(ret, (list, tuple)) and ret and isinstance(ret[-1], until):
+        rest = list(ret[:-1])
+        outputs, updates, _ = _split_return(rest[0] if len(rest) == 1 else tuple(rest))
+        return outputs, updates, ret[-1].condition
+    return _split_return_plain(ret) + (None,)
+
+
+def _split_return_plain(ret):
     if _is_updates(ret):
         return [], _update_list(ret)
     if isinstance(ret, (list, tuple)) and len(ret) == 2:
@@ -382,6 +433,18 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     the compiled function specialise on its value).  `truncate_gradient=k`
     back-propagates through the last `k` steps only, as Theano's truncated
     BPTT.  `mode`, `profile` and `allow_gc` are accepted and ignored.
+
+    ``until(cond)``, returned last by `fn` (``return outputs, until(cond)`` or
+    ``return outputs, updates, until(cond)``), stops the loop after the first
+    step whose scalar `cond` is true; `n_steps` or a sequence must still give
+    the most steps, as in Theano.  Theano's outputs then hold only the steps
+    run, a length known at run time, which one XLA computation cannot have:
+    here each output keeps the maximum length, the rows after the last step
+    run repeat its row (so ``out[-1]`` and what feeds back are Theano's), and
+    ``out.steps_taken`` (an int64 scalar) is the number of steps run (Theano's
+    ``out.shape[0]``): ``out[:k]`` on the host with ``k`` its value is Theano's
+    output.  The steps after the stop do not run (a ``lax.cond`` skips them),
+    so shared updates count only the steps run; gradients flow through the loop.
     """
     seqs = [_sequence(s, i) for i, s in enumerate(_as_list(sequences))]
     seqs = [(var, taps) for var, taps in seqs if taps]  # a sequence with no taps gives fn nothing
@@ -392,29 +455,38 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         raise ValueError("scan: no information about the number of steps; give n_steps or at least one sequence")
 
     seq_vars, out_specs, out_args = _inner_inputs(seqs, outs_info)
-    outputs, updates = _split_return(fn(*(seq_vars + out_args + non_seqs)))
+    outputs, updates, condition = _split_return(fn(*(seq_vars + out_args + non_seqs)))
     outputs, outs_info, out_specs = _checked_outputs(outputs, outs_info, out_specs)
+    stop = []
+    if condition is not None:
+        if condition.ndim != 0:
+            raise AssertionError(f"scan: until() needs a scalar condition, got {condition.describe()} with "
+                                 f"{condition.ndim} dimensions")
+        stop = [condition]
     fresh = seq_vars + out_args
     boundary = [v for v in non_seqs if not isinstance(v, (SharedVariable, Constant))]
-    shared, update_vars = _carried_shared(outputs, updates, fresh, boundary)
-    invariants = _invariants(outputs + update_vars, set(fresh) | set(shared), boundary, non_seqs)
+    shared, update_vars = _carried_shared(outputs + stop, updates, fresh, boundary)
+    invariants = _invariants(outputs + update_vars + stop, set(fresh) | set(shared), boundary, non_seqs)
     if strict:
-        _check_strict(outputs + update_vars, set(fresh) | set(shared) | set(boundary), non_seqs, shared)
+        _check_strict(outputs + update_vars + stop, set(fresh) | set(shared) | set(boundary), non_seqs, shared)
 
     info = ScanInfo(
         seq_taps=tuple(tuple(taps) for _, taps in seqs), seq_vars=tuple(seq_vars), outs=tuple(out_specs),
         out_vars=tuple(outputs), shared=tuple(shared), update_vars=tuple(update_vars),
         invariants=tuple(invariants), n_recurrent=builtins.sum(1 for spec in out_specs if spec[0] != "nit"),
         n_steps=n_static, n_steps_var=n_var, go_backwards=bool(go_backwards),
-        truncate_gradient=int(truncate_gradient), name=name,
-        out_types=_output_types(seqs, outs_info, outputs, shared, n_static, n_var))
+        truncate_gradient=int(truncate_gradient), name=name, until_var=condition,
+        out_types=_output_types(seqs, outs_info, outputs, shared, n_static, n_var, condition is not None))
     inputs = ([var for var, _ in seqs] + [initial for kind, _, initial in outs_info if kind != "nit"]
               + shared + invariants + ([n_var] if n_var is not None else []))
     node = make_node(Scan(info, name), inputs)
     info.source = node.source
 
     results = node.outputs[:len(outputs)]
-    new_updates = OrderedUpdates(zip(shared, node.outputs[len(outputs):]))
+    new_updates = OrderedUpdates(zip(shared, node.outputs[len(outputs):len(outputs) + len(shared)]))
+    if condition is not None:
+        for var in results:
+            var.steps_taken = node.outputs[-1]
     if return_list:
         return list(results), new_updates
     if not results:
@@ -444,7 +516,8 @@ def _inner_inputs(seqs, outs_info):
 def _checked_outputs(outputs, outs_info, out_specs):
     """`fn`'s outputs as tensors, each fed-back one of its initial state's type; outputs_info completed."""
     if builtins.any(isinstance(o, until) for o in outputs):
-        raise NotImplementedError("scan: until() is not supported")
+        raise ValueError("scan: the step function must return until(condition) last: "
+                         "outputs, until(c) or outputs, updates, until(c)")
     outputs = [as_tensor_variable(o) for o in outputs]
     if outs_info and len(outputs) != len(outs_info):
         raise ValueError(
@@ -516,11 +589,13 @@ def _check_strict(roots, stop, non_seqs, shared):
                          "among non_sequences")
 
 
-def _output_types(seqs, outs_info, outputs, shared, n_static, n_var):
+def _output_types(seqs, outs_info, outputs, shared, n_static, n_var, stops=False):
     """The scan node's output types: each output stacked over the steps, then the carried shared values."""
     lengths = [None if var.type.shape[0] is None else var.type.shape[0]
                - (builtins.max(builtins.max(taps), 0) - builtins.min(builtins.min(taps), 0)) for var, taps in seqs]
-    if n_static is not None:
+    if stops:
+        lead = None  # as Theano: the loop may stop before n_steps
+    elif n_static is not None:
         lead = n_static
     elif n_var is None and None not in lengths:
         lead = builtins.max(builtins.min(lengths), 0)
@@ -533,7 +608,7 @@ def _output_types(seqs, outs_info, outputs, shared, n_static, n_var):
             state_shape = initial.type.shape if kind == "sit" else initial.type.shape[1:]
             shape = tuple(a if a is not None else b for a, b in zip(shape, state_shape))
         out_types.append(TensorType(out.dtype, (lead,) + tuple(shape)))
-    return tuple(out_types + [s.type for s in shared])
+    return tuple(out_types + [s.type for s in shared] + ([TensorType("int64", ())] if stops else []))
 
 
 # ------------------------------------------------------- built on scan

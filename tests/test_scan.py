@@ -307,8 +307,8 @@ def test_build_time_errors():
         scan(lambda a: a, outputs_info=dict(initial=x, taps=[1]), n_steps=2)
     with pytest.raises(ValueError, match="outputs_info"):
         scan(lambda x_t, acc: [acc + x_t, x_t], sequences=x, outputs_info=f64(0.0))
-    with pytest.raises(NotImplementedError, match="until"):
-        until(x.sum() > 1)
+    with pytest.raises(ValueError, match="until"):
+        scan(lambda x_t: [until(x_t > 1), x_t * 2], sequences=x)  # until must come last
 
 
 def test_gibbs_chain_with_random_streams(rng):

@@ -188,7 +188,7 @@ _DEFAULTS = {
     "mode": "Mode",
     "on_unused_input": "raise",
 }
-_USED = set(_DEFAULTS)
+_USED = set(_DEFAULTS) | {"NanGuardMode.nan_is_error", "NanGuardMode.inf_is_error", "NanGuardMode.big_is_error"}
 _MODES = ("Mode", "DebugMode", "FAST_RUN", "NanGuardMode", "FAST_COMPILE", "DEBUG_MODE")
 _CHOICES = {name: choices for name, kind, _, choices in _THEANO if kind == "enum"}
 _CHOICES.update({"floatX": ("float16", "float32", "float64"), "precision": ("highest", "tf32", "default"),

@@ -284,3 +284,18 @@ def test_theano_flags_environment(monkeypatch):
     monkeypatch.setenv("SYMCONV_FLAGS", "floatX=float32")  # SYMCONV_FLAGS overrides THEANO_FLAGS
     with pytest.warns(UserWarning):
         assert Config().floatX == "float32"
+
+
+def test_nanguardmode_defaults_follow_theano_flags():
+    assert theano.compile.NanGuardMode().big_is_error is True
+    with theano.config.change_flags({"NanGuardMode.big_is_error": False}):
+        guard = theano.compile.NanGuardMode()
+        assert (guard.nan_is_error, guard.inf_is_error, guard.big_is_error) == (True, True, False)
+        x = T.dvector("x")
+        assert theano.function([x], x * 1e11, mode=guard)(np.ones(1))[0] > 1e10  # no NanGuardError
+
+
+def test_theano_module_paths():
+    assert theano.compile.io.In is theano.In and theano.compile.io.Out is theano.Out
+    assert theano.compile.sharedvalue.shared is theano.shared
+    assert theano.compile.monitormode.MonitorMode is theano.compile.MonitorMode

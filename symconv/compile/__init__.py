@@ -1,5 +1,5 @@
 """Compiling graphs: ``function`` (with ``In``, ``Out``, givens and updates), modes and shared variables."""
-from . import debugmode, mode, monitormode
+from . import debugmode, io, mode, monitormode, sharedvalue
 from .function import Function, In, Out, Param, function
 from .mode import FAST_COMPILE, FAST_RUN, DebugMode, Mode, MonitorMode, get_mode, predefined_modes
 from .nanguardmode import NanGuardError, NanGuardMode

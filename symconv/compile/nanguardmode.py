@@ -8,6 +8,7 @@ and no shared variable is updated by that call.
 """
 import jax.numpy as jnp
 
+from ..config import config
 from ..contract import record_check
 from .mode import Mode
 
@@ -22,9 +23,10 @@ class NanGuardMode(Mode):
     """Which values stop the function: NaN (`nan_is_error`), +-Inf (`inf_is_error`), |x| > 1e10 (`big_is_error`)."""
 
     def __init__(self, nan_is_error=None, inf_is_error=None, big_is_error=None, optimizer=None, linker=None):
-        self.nan_is_error = True if nan_is_error is None else bool(nan_is_error)
-        self.inf_is_error = True if inf_is_error is None else bool(inf_is_error)
-        self.big_is_error = True if big_is_error is None else bool(big_is_error)
+        # None: Theano's flags config.NanGuardMode.nan_is_error & co (True by default)
+        self.nan_is_error = config.NanGuardMode.nan_is_error if nan_is_error is None else bool(nan_is_error)
+        self.inf_is_error = config.NanGuardMode.inf_is_error if inf_is_error is None else bool(inf_is_error)
+        self.big_is_error = config.NanGuardMode.big_is_error if big_is_error is None else bool(big_is_error)
         super().__init__(None, "default" if optimizer is None else optimizer)
 
     @property

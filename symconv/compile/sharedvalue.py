@@ -1,0 +1,2 @@
+"""Theano's ``theano.compile.sharedvalue`` path: ``shared`` and ``SharedVariable``."""
+from .shared import SharedVariable, shared  # noqa: F401

@@ -21,7 +21,8 @@ class TensorType:
     variable_type = Variable
     constant_type = Constant
 
-    def __init__(self, dtype, shape=None, broadcastable=None):
+    def __init__(self, dtype, shape=None, broadcastable=None, name=None):
+        self.name = name  # printed instead of the type, as Theano's; not part of equality
         if broadcastable is None and shape is not None and all(isinstance(b, (bool, np.bool_)) for b in shape) and shape:
             shape, broadcastable = None, shape
         if broadcastable is not None:
@@ -68,6 +69,8 @@ class TensorType:
         return len(shape) == self.ndim and all(d is None or d == s for d, s in zip(self.shape, shape))
 
     def __repr__(self):
+        if self.name:
+            return self.name
         if any(d not in (None, 1) for d in self.shape):
             # A static size Theano's types cannot hold: shown, so the type is not mistaken for another.
             dims = ", ".join("?" if d is None else str(d) for d in self.shape)

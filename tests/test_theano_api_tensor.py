@@ -129,6 +129,8 @@ def test_types_print_as_theano():
     assert str(T.ltensor4) == "TensorType(int64, 4D)"
     assert str(T.TensorType("int64", (False, True, True))) == "TensorType(int64, (False, True, True))"
     assert str(T.TensorType("float64", (True,))) == "TensorType(float64, (True,))"
+    named = T.TensorType("float64", (False,), name="pt")
+    assert str(named) == "pt" and named == T.dvector and T.dmatrix.name is None
 
 
 # 3a. theano.dot ---------------------------------------------------------------------
@@ -303,6 +305,15 @@ def test_ogrid():
         f, i = T.ogrid[0.0:1.0:0.25, 0:3]
     assert (f.dtype, i.dtype) == ("float32", "int64")
     np.testing.assert_allclose(f.eval(), [[0.0], [0.25], [0.5], [0.75]])
+
+
+def test_grid_with_an_input_bound():
+    n = T.lscalar("n")
+    a, b = T.mgrid[0:n, 1:4]
+    assert a.broadcastable == (False, False) and a.dtype == "int64"
+    out = theano.function([n], [a, b])(3)
+    np.testing.assert_array_equal(out[0], [[0, 0, 0], [1, 1, 1], [2, 2, 2]])
+    np.testing.assert_array_equal(out[1], [[1, 2, 3]] * 3)
 
 
 def test_grid_with_a_shape_bound():

@@ -77,13 +77,19 @@ def op_name(node):
     op = node.op
     if isinstance(op, Elemwise):
         return f"Elemwise{{{op.params['fn'].value},no_inplace}}"
-    fn = op.params.get("fn")
-    if fn in ("sum", "prod") and node.inputs:
+    fn = op.params.get("fn", op.name)
+    if fn in ("sum", "prod", "max", "argmax") and node.inputs:
         source = node.inputs[0]
         axis = op.params.get("axis")
-        axes = "" if axis is None or tuple(sorted(axis)) == tuple(range(source.ndim)) else \
-            f"axis={list(axis)}, "
-        return f"{fn.capitalize()}{{{axes}acc_dtype={_ACCUMULATE.get(source.dtype, source.dtype)}}}"
+        axis = (axis,) if isinstance(axis, int) else axis
+        whole = axis is None or tuple(sorted(a % max(source.ndim, 1) for a in axis)) == tuple(range(source.ndim))
+        accumulate = _ACCUMULATE.get(source.dtype, source.dtype)
+        if fn == "sum":
+            return f"Sum{{{'' if whole else f'axis={list(axis)}, '}acc_dtype={accumulate}}}"
+        if fn == "prod":
+            shown = None if whole else tuple(axis)
+            return f"Prod{{axis={shown}, dtype='{node.outputs[0].dtype}', acc_dtype='{accumulate}'}}"
+        return f"MaxAndArgmax{{axis={tuple(range(source.ndim)) if axis is None else tuple(axis)}}}"
     if op.name == "dot":
         return "dot"
     return str(op)

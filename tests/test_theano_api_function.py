@@ -299,3 +299,28 @@ def test_theano_module_paths():
     assert theano.compile.io.In is theano.In and theano.compile.io.Out is theano.Out
     assert theano.compile.sharedvalue.shared is theano.shared
     assert theano.compile.monitormode.MonitorMode is theano.compile.MonitorMode
+
+
+def test_pp_golden_text_of_more_ops():
+    y, z, m = T.dvector("y"), T.dvector("z"), T.dmatrix("m")
+    f, i = T.fmatrix("f"), T.imatrix("i")
+    theano_text = {  # Theano 1.0.5's pp of the same expressions
+        "(-y)": -y,
+        "(y - (z / TensorConstant{2}))": y - z / 2,
+        "|y|": abs(y),
+        "lt(y, z)": T.lt(y, z),
+        "maximum(y, z)": T.maximum(y, z),
+        "Sum{axis=[0], acc_dtype=float64}(m)": m.sum(axis=0),
+        "sqr(y)": T.sqr(y),
+        "Prod{axis=None, dtype='float64', acc_dtype='float64'}(y)": y.prod(),
+        "(log(y) ** TensorConstant{2})": T.log(y) ** 2,
+        "(y // TensorConstant{2})": y // 2,
+        "Prod{axis=(0,), dtype='float64', acc_dtype='float64'}(m)": m.prod(axis=0),
+        "Sum{acc_dtype=float64}(f)": f.sum(),
+        "Sum{axis=[1], acc_dtype=int64}(i)": i.sum(axis=1),
+        "Prod{axis=None, dtype='float32', acc_dtype='float64'}(f)": f.prod(),
+        "MaxAndArgmax{axis=(0,)}(m)": m.max(axis=0),
+        "MaxAndArgmax{axis=(0, 1)}(m)": m.max(),
+        "MaxAndArgmax{axis=(1,)}(m)": m.argmax(axis=1),
+    }
+    assert {text: theano.pp(expr) for text, expr in theano_text.items()} == {text: text for text in theano_text}

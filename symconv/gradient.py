@@ -275,7 +275,9 @@ def Rop(f, wrt, eval_points, disconnected_outputs="raise", return_disconnected="
     connected_f = []
     for out in f:
         linked = any(w in ancestors([out]) for w in wrt if w.dtype[0] in "fc")
-        if not linked:
+        # Theano's ops give a zero R-op where no eval point reaches them; only an output that is
+        # an input other than wrt (no op at all) is disconnected.
+        if not linked and out.owner is None and out not in wrt:
             apply_policy(_policy(disconnected_outputs, "disconnected_outputs"), DisconnectedInputError,
                          f"Rop method was asked to compute the gradient with respect to a variable that is not part "
                          f"of the computational graph of variables in wrt: {out!r}")
@@ -288,7 +290,7 @@ def Rop(f, wrt, eval_points, disconnected_outputs="raise", return_disconnected="
     for out, ok in zip(f, connected_f):
         if ok:
             result.append(next(it))
-        elif return_disconnected.lower() == "zero":
+        elif out.owner is not None or return_disconnected.lower() == "zero":
             result.append(_zeros_like(out))
         elif return_disconnected.lower() == "none":
             result.append(None)

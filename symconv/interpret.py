@@ -60,12 +60,15 @@ def evaluate(outputs, env, perturb=None):
     differentiates with respect to intermediate variables).
     """
     order = toposort(outputs, stop=env)
-    for node in order:
-        lower_group = group_lowering(node.op)
-        if lower_group is not None and node.outputs[0] not in env:
-            lower_group(node, order, env, evaluate)
-    # What the group lowerings left to compute (an ifelse's branches were computed inside it).
-    order = toposort(outputs, stop=env)
+    groups = [node for node in order if group_lowering(node.op) is not None]
+    # Outermost first: a group lowered inside another (a grad inside an ifelse's branch, a
+    # gradient of a gradient) is computed there, and is not lowered again if nothing else needs it.
+    for k, node in enumerate(reversed(groups)):
+        if node.outputs[0] in env or (k and node not in set(toposort(outputs, stop=env))):
+            continue
+        group_lowering(node.op)(node, order, env, evaluate)
+    if groups:  # what the group lowerings left to compute (not an ifelse's branches)
+        order = toposort(outputs, stop=env)
     for node in order:
         if node.outputs[0] in env:
             continue

@@ -65,10 +65,16 @@ def test_rop_errors(graph):
     W, V, x, v, y = graph
     with pytest.raises(ValueError, match="Element 0 of wrt/eval_point have mismatched dimensionality: 2 versus 1"):
         T.Rop(y, W, v)
-    with pytest.raises(DisconnectedInputError):
-        T.Rop(T.sum(W), x, v)
-    z = T.Rop(T.sum(W), x, v, disconnected_outputs="ignore")
+    # Theano 1.0.5: an output computed without wrt gets a zero R-op (no error) ...
+    z = T.Rop(T.sum(W), x, v)
     assert z.ndim == 0 and theano.function([W], z)(W_VALUE) == 0.0
+    z = T.Rop(T.tanh(W), x, v)
+    np.testing.assert_array_equal(theano.function([W], z)(W_VALUE), np.zeros((3, 2)))
+    # ... an input other than wrt is disconnected.
+    with pytest.raises(DisconnectedInputError):
+        T.Rop(W, x, v)
+    assert T.Rop(W, x, v, disconnected_outputs="ignore", return_disconnected="None") is None
+    np.testing.assert_allclose(theano.function([x, v], T.Rop(x, x, v))(X_VALUE, [4., 5., 6.]), [4., 5., 6.])
 
 
 def test_lop_single_and_tuple(graph):
@@ -317,3 +323,14 @@ def test_until_gradient_and_rules():
     x = T.dvector("x")
     with pytest.raises(AssertionError):
         theano.scan(lambda v: (v * 2, until(T.stack([v > 3]))), sequences=x)
+
+
+def test_ifelse_branch_gradient_is_lazy_too():
+    """A gradient used only inside the untaken branch is not computed (its index check does not fire)."""
+    x, c, i = T.dvector("x"), T.iscalar("c"), T.lscalar("i")
+    g = theano.grad(x[i] ** 2, x)
+    f = theano.function([c, x, i], ifelse(c, g, x))
+    np.testing.assert_allclose(f(0, [1., 2.], 9), [1., 2.])
+    np.testing.assert_allclose(f(1, [1., 2.], 1), [0., 4.])
+    with pytest.raises(IndexError):
+        f(1, [1., 2.], 9)

@@ -1,9 +1,11 @@
-"""Run-time flags: Theano's ``theano.config`` tree, read from ``THEANO_FLAGS`` and ``SYMCONV_FLAGS``.
+"""Run-time flags: Theano's ``theano.config`` tree, read from ``~/.theanorc``, ``THEANO_FLAGS`` and ``SYMCONV_FLAGS``.
 
 ``SYMCONV_FLAGS="floatX=float64,device=cuda,precision=tf32,devices=8"``; ``THEANO_FLAGS`` is
 read first, the same way (comma-separated ``name=value``, quoting as Theano's shlex
 allows; an item without ``=`` and an unknown name are warned about and ignored, as
-Theano does), and ``SYMCONV_FLAGS`` overrides it.  An invalid value of a known flag
+Theano does), and ``SYMCONV_FLAGS`` overrides it.  Theano's config files
+(``$THEANORC``, by default ``~/.theanorc``: ``[global]`` and dotted sections) are read
+before both.  An invalid value of a known flag
 (``floatX=bogus``) is a ``ValueError``, as in Theano.  Flags are read when a graph is
 built or compiled, never frozen at import time, so ``symconv.config.floatX = 'float64'``
 at the top of a script takes effect.
@@ -271,6 +273,8 @@ class Config:
         if flags_string is not None:
             sources = [("SYMCONV_FLAGS", flags_string)]
         else:
+            for key, value in _theanorc(self._values).items():
+                self._set(key, value)
             sources = [("THEANO_FLAGS", os.environ.get("THEANO_FLAGS", "")),
                        ("SYMCONV_FLAGS", os.environ.get("SYMCONV_FLAGS", ""))]
         for source, text in sources:
@@ -335,6 +339,35 @@ class Config:
 
     def __repr__(self):
         return "symconv.config(" + ", ".join(f"{k}={self._values[k]!r}" for k in _DEFAULTS) + ", ...)"
+
+
+def _theanorc(known):
+    """The flags set in Theano's config files: ``$THEANORC`` (a path list), by default ``~/.theanorc``.
+
+    As Theano reads them: an INI file whose ``[global]`` section holds the
+    top-level flags and ``[gcc]``, ``[dnn.conv]``, ... the dotted ones; names that
+    are no flag are ignored.  ``THEANO_FLAGS`` and ``SYMCONV_FLAGS`` override them.
+    """
+    import configparser
+
+    paths = [os.path.expanduser(p) for p in os.environ.get("THEANORC", "~/.theanorc").split(os.pathsep) if p]
+    parser = configparser.RawConfigParser()  # option names case-insensitive (floatx = floatX), as Theano's
+    try:
+        parser.read(paths)
+    except configparser.Error as exc:
+        warnings.warn(f"THEANORC: cannot read {paths}: {exc}", UserWarning, stacklevel=3)
+        return {}
+    found = {}
+    lowered = {}
+    for name in known:
+        section, _, option = name.rpartition(".")
+        lowered[(section or "global", option.lower())] = name
+    for section in parser.sections():
+        for option, value in parser.items(section):
+            name = lowered.get((section, option.lower()))
+            if name is not None:
+                found[name] = value
+    return found
 
 
 def _parse(flags_string, source="SYMCONV_FLAGS"):

@@ -324,3 +324,18 @@ def test_pp_golden_text_of_more_ops():
         "MaxAndArgmax{axis=(1,)}(m)": m.argmax(axis=1),
     }
     assert {text: theano.pp(expr) for text, expr in theano_text.items()} == {text: text for text in theano_text}
+
+
+def test_theanorc_files_then_theano_flags(monkeypatch, tmp_path):
+    rc = tmp_path / "theanorc"
+    rc.write_text("[global]\nfloatx = float64\ndevice = cpu\nnot_a_flag = 1\n\n[warn]\nround = True\n\n"
+                  "[dnn.conv]\nalgo_fwd = fft\n")
+    monkeypatch.setenv("THEANORC", str(rc))
+    monkeypatch.delenv("THEANO_FLAGS", raising=False)
+    monkeypatch.delenv("SYMCONV_FLAGS", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfg = Config()
+        assert (cfg.floatX, cfg.device, cfg.warn.round, cfg.dnn.conv.algo_fwd) == ("float64", "cpu", True, "fft")
+        monkeypatch.setenv("THEANO_FLAGS", "floatX=float16")
+        assert Config().floatX == "float16"

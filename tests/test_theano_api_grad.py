@@ -334,3 +334,22 @@ def test_ifelse_branch_gradient_is_lazy_too():
     np.testing.assert_allclose(f(1, [1., 2.], 1), [0., 4.])
     with pytest.raises(IndexError):
         f(1, [1., 2.], 9)
+
+
+def test_rop_lop_of_shared_and_jacobian_hessian_through_scan():
+    W = theano.shared(np.arange(6.).reshape(3, 2) / 10, name="W")
+    x, v, V = T.dvector("x"), T.dvector("v"), T.dmatrix("V")
+    y = T.tanh(T.dot(x, W))
+    np.testing.assert_allclose(theano.function([x, V], T.Rop(y, W, V))(X_VALUE, np.ones((3, 2))),
+                               [0.90316245, 0.28755207], rtol=1e-7)
+    np.testing.assert_allclose(theano.function([x, v], T.Lop(y, W, v))(X_VALUE, [2., 3.]),
+                               [[0.30105415, 0.14377603], [0.6021083, 0.28755207], [0.90316245, 0.4313281]],
+                               rtol=1e-7)
+    o, _ = theano.scan(lambda xt, h: T.tanh(h * xt + 1), sequences=x, outputs_info=T.constant(0.5, dtype="float64"))
+    np.testing.assert_allclose(theano.function([x], T.jacobian(o, x))(X_VALUE),
+                               [[9.03533195e-02, 0., 0.], [2.59956569e-03, 1.30210620e-02, 0.],
+                                [1.09202496e-05, 5.46988472e-05, 1.39015761e-03]], rtol=1e-7)
+    np.testing.assert_allclose(theano.function([x], T.hessian(o[-1], x))(X_VALUE),
+                               [[-1.39728854e-05, -1.50186185e-05, -1.80275668e-05],
+                                [-1.50186185e-05, -1.02576744e-04, -9.02989548e-05],
+                                [-1.80275668e-05, -9.02989548e-05, -2.75831137e-03]], rtol=1e-7)

@@ -339,3 +339,11 @@ def test_theanorc_files_then_theano_flags(monkeypatch, tmp_path):
         assert (cfg.floatX, cfg.device, cfg.warn.round, cfg.dnn.conv.algo_fwd) == ("float64", "cpu", True, "fft")
         monkeypatch.setenv("THEANO_FLAGS", "floatX=float16")
         assert Config().floatX == "float16"
+
+
+def test_get_mode_by_name():
+    mode = theano.compile.mode
+    assert isinstance(mode.get_mode("NanGuardMode"), theano.compile.NanGuardMode)
+    assert type(mode.get_mode("DebugMode")) is theano.compile.DebugMode
+    assert mode.get_mode("FAST_RUN") is mode.FAST_RUN
+    assert type(mode.get_default_mode()) is mode.Mode  # config.mode defaults to 'Mode', as Theano's

@@ -117,6 +117,8 @@ FAST_RUN = Mode("cvm", "fast_run")
 FAST_COMPILE = Mode("vm", "fast_compile")
 predefined_modes = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE, "DEBUG_MODE": DebugMode()}
 MODE_NAMES = ("Mode", "DebugMode", "FAST_RUN", "NanGuardMode", "FAST_COMPILE", "DEBUG_MODE")
+# Mode classes made by name, each a new instance: 'Mode', 'DebugMode', and 'NanGuardMode' (registered by nanguardmode.py).
+MODE_CLASSES = {"Mode": Mode, "DebugMode": DebugMode}
 
 
 def get_mode(mode):
@@ -127,10 +129,13 @@ def get_mode(mode):
         mode = config.mode
     if not isinstance(mode, str):
         return mode
-    if mode == "Mode":
-        return Mode()
-    if mode == "DebugMode":
-        return DebugMode()
+    if mode in MODE_CLASSES:
+        return MODE_CLASSES[mode]()
     if mode in predefined_modes:
         return predefined_modes[mode]
     raise Exception(f"No predefined mode exist for string: {mode}")
+
+
+def get_default_mode():
+    """The mode ``config.mode`` names."""
+    return get_mode(None)

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 
 from ..config import config
 from ..contract import record_check
-from .mode import Mode
+from .mode import MODE_CLASSES, Mode
 
 BIG = 1e10  # Theano's threshold for big_is_error
 
@@ -51,6 +51,9 @@ class NanGuardMode(Mode):
     def __repr__(self):
         return (f"NanGuardMode(nan_is_error={self.nan_is_error}, inf_is_error={self.inf_is_error}, "
                 f"big_is_error={self.big_is_error})")
+
+
+MODE_CLASSES["NanGuardMode"] = NanGuardMode  # get_mode('NanGuardMode'), as Theano's
 
 
 def guard_of(mode):

@@ -15,9 +15,11 @@ from . import compilation_cache as _compilation_cache  # noqa: E402
 
 _compilation_cache.enable(config.compilation_cache)
 from . import tensor  # noqa: E402
-from .compile import Function, In, Param, SharedVariable, function, shared  # noqa: E402
-from .gradient import grad  # noqa: E402
-from . import scan as scan_module  # noqa: E402  (Theano's theano.scan_module)
+from .compile import Function, In, Mode, Out, Param, SharedVariable, function, shared  # noqa: E402
+from .gradient import Lop, Rop, grad  # noqa: E402
+from .ops.generic import dot  # noqa: E402  (theano.dot)
+from . import scan_module  # noqa: E402  (Theano's theano.scan_module)
+from . import ifelse  # noqa: E402  (theano.ifelse.ifelse)
 from .scan import foldl, foldr, map, reduce, scan  # noqa: E402,A004
 from . import gradient, printing  # noqa: E402
 from .printing import pprint as pp  # noqa: E402
@@ -25,7 +27,7 @@ from .errors import DisconnectedInputError, MissingInputError, NodeError, Unused
 from .graph import Variable  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["config", "change_flags", "tensor", "function", "shared", "In", "Param", "pp", "grad", "gradient", "printing",
+__all__ = ["config", "change_flags", "tensor", "dot", "function", "shared", "In", "Out", "Mode", "Param", "pp", "grad", "gradient", "printing",
            "scan", "scan_module", "map", "reduce", "foldl", "foldr", "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
            "DisconnectedInputError", "NodeError"]
 

@@ -4,7 +4,7 @@ A face: the ops are implemented in ``symconv.ops``; this module gathers them
 with the gradient, shared variables and random streams under Theano's paths.
 """
 from ..compile.shared import SharedVariable as TensorSharedVariable  # noqa: F401
-from ..gradient import grad  # noqa: F401
+from ..gradient import Lop, Rop, grad, hessian, jacobian  # noqa: F401
 from ..interpret import static_value  # noqa: F401
 from ..ops import elemwise as _elemwise, literals as _literals, products as _products, reduction as _reduction, \
     shape_ops as _shape_ops
@@ -23,6 +23,8 @@ def _export(module):
 for _module in (_literals, _elemwise, _reduction, _products, _shape_ops):
     _export(_module)
 install_constructors(globals())
+from ..ops.grids import mgrid, ogrid, stacklists  # noqa: E402,F401
+from . import xlogx  # noqa: E402,F401  (Theano's T.xlogx module: T.xlogx.xlogx, T.xlogx.xlogy0)
 
 from . import nnet  # noqa: E402,F401
 from . import shared_randomstreams  # noqa: E402,F401

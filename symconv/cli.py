@@ -4,6 +4,7 @@
                   [--learning-rate F] [--seed N] [--n-train N] [--out DIR] [--resume] ...
     symconv predict MODEL IMAGE...
     symconv plot MODEL [--out DIR] [--data SOURCE] [--example N]
+    symconv run SCRIPT [ARGS...]       # a Theano script, unmodified: `import theano` is symconv
 
 ``symconv train`` runs the same functions as ``tutorials/*.py``
 (``symconv.tutorials_impl``, through ``script_main``), with the same flags
@@ -87,6 +88,16 @@ def build_parser():
     plot.add_argument("--example", type=int, default=0, metavar="N",
                       help="test example whose feature maps are drawn (default: %(default)s)")
     plot.set_defaults(handler=_plot)
+
+    run = commands.add_parser("run", usage="symconv run [-h] SCRIPT [ARGS ...]",
+                              help="run an unmodified Theano script, `import theano` resolving to symconv",
+                              description="Run SCRIPT as `python SCRIPT ARGS...` would, with `import theano` "
+                                          "(theano.tensor, theano.tensor.nnet, theano.sandbox.rng_mrg, ...) "
+                                          "resolving to symconv for this run only. THEANO_FLAGS and "
+                                          "~/.theanorc are read as Theano reads them. ARGS, everything after SCRIPT, "
+                                          "are the script's sys.argv[1:].")
+    run.add_argument("script", metavar="SCRIPT", help="the Python script (or a folder with __main__.py)")
+    run.set_defaults(handler=None)
     return parser
 
 
@@ -121,9 +132,25 @@ def _plot(args):
         print(f"wrote {shown_path(path)}")
 
 
+def _run(script, script_args):
+    """``symconv run SCRIPT ARGS...``: the script's own errors keep Python's traceback and exit status."""
+    from .run import ScriptNotFoundError, run_script
+
+    try:
+        return run_script(script, script_args)
+    except ScriptNotFoundError as exc:
+        print(f"symconv run: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def main(argv=None):
     """Entry point of the ``symconv`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if len(argv) > 1 and argv[0] == "run" and argv[1] not in ("-h", "--help"):
+        return _run(argv[1], argv[2:])  # everything after SCRIPT is the script's, not symconv's
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args.script, [])
     return run_reporting_errors(lambda: args.handler(args))
 
 

@@ -1,0 +1,174 @@
+"""``symconv run SCRIPT [ARGS...]``: an unmodified Theano script, with ``import theano`` resolving to symconv.
+
+Inside the run, an import hook (a finder first on ``sys.meta_path``) maps
+``theano`` to ``symconv`` and ``theano.X.Y`` to ``symconv.X.Y``: the *same*
+module objects (``theano.tensor is symconv.tensor``), so ``isinstance`` checks
+and shared state agree whichever name a script uses.  A Theano module that
+symconv does not have (``theano.gof``) is a ``ModuleNotFoundError`` naming it.
+
+The hook exists only inside ``symconv run`` and inside ``with theano_alias():``;
+``import symconv`` installs nothing, so a real Theano installed elsewhere is
+untouched outside them.  Inside them the alias wins, even over an installed
+Theano (that is its point); a Theano already imported is set aside and put back
+afterwards.
+
+Flags are read as Theano reads them: from ``$THEANORC``/``~/.theanorc``,
+``THEANO_FLAGS`` (and ``SYMCONV_FLAGS``) when ``theano`` is first imported.
+symconv has read them from the environment of ``symconv run`` already; a script
+that changes ``os.environ["THEANO_FLAGS"]`` before its ``import theano`` has them
+read again at that import.
+
+The script runs as Python runs it: as ``__main__``, with ``sys.argv`` =
+``[SCRIPT, ARGS...]``, its folder first on ``sys.path``, its exit status, and a
+traceback (of the script's frames) for an exception it raises.
+"""
+import contextlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import os
+import sys
+
+ALIAS = "theano"
+TARGET = "symconv"
+_FLAG_VARIABLES = ("THEANORC", "THEANO_FLAGS", "SYMCONV_FLAGS")
+
+
+class ScriptNotFoundError(Exception):
+    """The script given to ``symconv run`` cannot be read (a one-line error, exit status 2)."""
+
+
+def _environment():
+    return {name: os.environ.get(name) for name in _FLAG_VARIABLES}
+
+
+def reread_flags():
+    """Sets ``symconv.config`` from ``~/.theanorc``, ``THEANO_FLAGS`` and ``SYMCONV_FLAGS`` as they are now.
+
+    Flags whose value these sources do not change keep theirs.  ``compilation_cache``
+    was applied when symconv was imported and is not changed here.
+    """
+    from .config import Config, config
+
+    fresh = Config()
+    for name in fresh.flags():
+        value = fresh._get(name)
+        if name != "compilation_cache" and config._get(name) != value:
+            config._set(name, value)
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Hands the import system the symconv module itself instead of executing anything."""
+
+    def __init__(self, module):
+        self.module = module
+        self.spec = module.__spec__
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        # The import system has set __spec__ to the alias's spec: the module keeps its own.
+        module.__spec__ = self.spec
+
+
+class TheanoAliasFinder(importlib.abc.MetaPathFinder):
+    """``theano`` and ``theano.X.Y`` as ``symconv`` and ``symconv.X.Y`` (the same module objects)."""
+
+    def __init__(self, environment=None):
+        self.environment = environment
+        self.added = {}
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
+            return None
+        real = TARGET + fullname[len(ALIAS):]
+        if fullname == ALIAS and self.environment is not None and self.environment != _environment():
+            reread_flags()  # the script set THEANO_FLAGS before `import theano`: read them as Theano would
+            self.environment = _environment()
+        try:
+            module = importlib.import_module(real)
+        except ModuleNotFoundError as exc:
+            if exc.name and (real == exc.name or real.startswith(exc.name + ".")):
+                missing = ALIAS + exc.name[len(TARGET):]
+                raise ModuleNotFoundError(
+                    f"No module named {missing!r}: here `theano` is symconv (symconv run / theano_alias), "
+                    f"and symconv has no Theano module {missing!r} (no {exc.name!r})", name=missing) from None
+            raise
+        self.added[fullname] = module
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module), is_package=hasattr(module, "__path__"))
+
+
+@contextlib.contextmanager
+def theano_alias(reread=True):
+    """``with theano_alias():``: ``import theano`` (and ``theano.tensor``, ...) gives symconv inside the block.
+
+    A ``theano`` already in ``sys.modules`` (a real Theano) is set aside for the
+    block and restored after it; the aliases made inside are removed.  With
+    ``reread`` (the default), a change of ``THEANO_FLAGS``, ``SYMCONV_FLAGS`` or
+    ``THEANORC`` made inside the block before ``import theano`` is applied at
+    that import, as Theano reads its flags when it is imported.
+    """
+    finder = TheanoAliasFinder(_environment() if reread else None)
+    stashed = {name: module for name, module in sys.modules.items()
+               if name == ALIAS or name.startswith(ALIAS + ".")}
+    for name in stashed:
+        del sys.modules[name]
+    sys.meta_path.insert(0, finder)
+    try:
+        yield finder
+    finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+        for name, module in finder.added.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        sys.modules.update(stashed)
+
+
+def _script_frames(tb, path):
+    """The traceback from the script's first frame on (Python shows no frames of the runner)."""
+    target = os.path.realpath(path)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename == path or os.path.realpath(filename) == target:
+            return tb
+        tb = tb.tb_next
+    return None
+
+
+def run_script(path, args=()):
+    """Runs the Python script at `path` as ``python path args...`` would, with ``import theano`` as symconv.
+
+    Returns the exit status: 0, or 1 after printing the traceback of an exception
+    the script raised (``SystemExit`` and ``KeyboardInterrupt`` propagate, as in
+    Python).  A script that cannot be read is a ``ScriptNotFoundError``.
+    """
+    import runpy
+
+    if not os.path.exists(path):
+        raise ScriptNotFoundError(f"cannot open file {path!r}: no such file")
+    if os.path.isdir(path) and not os.path.exists(os.path.join(path, "__main__.py")):
+        raise ScriptNotFoundError(f"cannot run {path!r}: a folder without __main__.py")
+    if not os.access(path, os.R_OK):
+        raise ScriptNotFoundError(f"cannot open file {path!r}: permission denied")
+    folder = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [path, *args]
+    if sys.path:
+        sys.path[0] = folder
+    else:
+        sys.path.insert(0, folder)
+    try:
+        with theano_alias():
+            runpy.run_path(path, run_name="__main__")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: B902  (what Python prints for an uncaught exception)
+        trimmed = _script_frames(exc.__traceback__, path)
+        sys.excepthook(type(exc), exc.with_traceback(trimmed), trimmed)
+        return 1
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+    return 0

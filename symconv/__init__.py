@@ -25,11 +25,12 @@ from . import gradient, printing  # noqa: E402
 from .printing import pprint as pp  # noqa: E402
 from .errors import DisconnectedInputError, MissingInputError, NodeError, UnusedInputError  # noqa: E402
 from .graph import Variable  # noqa: E402
+from .theano_pickle import load_theano_pickle  # noqa: E402  (what Theano 1.0.5 pickled)
 
 __version__ = "0.1.0"
 __all__ = ["config", "change_flags", "tensor", "dot", "function", "shared", "In", "Out", "Mode", "Param", "pp", "grad", "gradient", "printing",
            "scan", "scan_module", "map", "reduce", "foldl", "foldr", "Function", "SharedVariable", "Variable", "MissingInputError", "UnusedInputError",
-           "DisconnectedInputError", "NodeError"]
+           "DisconnectedInputError", "NodeError", "load_theano_pickle"]
 
 
 def __getattr__(name):

@@ -20,9 +20,11 @@ holds classes, matched by name whatever module the pickle names (so a model pick
 define (``classes=(logistic_sgd,)``).  Its instance is made without calling ``__init__``
 (as ``pickle`` does) and its attributes are then rebuilt as above.
 """
+import contextlib
 import gzip
 import io
 import pickle
+import sys
 
 import numpy as np
 
@@ -162,6 +164,10 @@ def _admitted(cls):
 def _user_classes(classes):
     found = {}
     for entry in classes if not isinstance(classes, dict) else classes.values():
+        if isinstance(entry, str):  # a module by name, if imported (nothing is imported here): "__main__"
+            entry = sys.modules.get(entry)
+            if entry is None:
+                continue
         if isinstance(entry, type):
             found[entry.__qualname__] = entry
         elif hasattr(entry, "__dict__") and hasattr(entry, "__name__"):  # a module: the classes it defines
@@ -369,3 +375,25 @@ def loads_theano_pickle(data, classes=(), encoding="latin1"):
     """``load_theano_pickle`` from bytes."""
     return load_theano_pickle(io.BytesIO(data), classes=classes, encoding=encoding)
 
+
+
+@contextlib.contextmanager
+def pickle_reads_theano(classes=("__main__",)):
+    """``with pickle_reads_theano():``: inside the block, ``pickle.load`` and ``pickle.loads`` (so
+    ``cPickle.load`` through six, and ``from pickle import load`` done inside) are ``load_theano_pickle``,
+    admitting the classes defined by the modules named in `classes` (by default the running script's ``__main__``,
+    looked up when each pickle is loaded), so an unmodified Theano script's ``pickle.load(f)`` of its
+    ``best_model.pkl`` gets symconv objects, and no pickle read in the block can run code.
+    """
+    def load(file, *, fix_imports=True, encoding="latin1", errors="strict", buffers=None):
+        return load_theano_pickle(file, classes=classes, encoding=encoding)
+
+    def loads(data, *, fix_imports=True, encoding="latin1", errors="strict", buffers=None):
+        return loads_theano_pickle(data, classes=classes, encoding=encoding)
+
+    saved = pickle.load, pickle.loads
+    pickle.load, pickle.loads = load, loads
+    try:
+        yield
+    finally:
+        pickle.load, pickle.loads = saved

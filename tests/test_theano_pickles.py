@@ -178,3 +178,27 @@ def test_copyreg_reconstructor_builds_only_plain_objects():
     data = b"ccopy_reg\n_reconstructor\n(ctheano.gof.utils\nscratchpad\nc__builtin__\nlist\n(lp0\ntR."
     with pytest.raises(ForbiddenPickleError, match="_reconstructor"):
         loads_theano_pickle(data)
+
+
+def test_pickle_load_reads_theano_pickles_inside_the_block(tmp_path):
+    from symconv.theano_pickle import pickle_reads_theano
+
+    module = types.ModuleType("user_script")
+    exec("class LogisticRegression(object):\n    pass\n", module.__dict__)
+    sys.modules["user_script"] = module
+    original = pickle.load, pickle.loads
+    try:
+        with pickle_reads_theano(classes=("user_script", "not_imported")):
+            with open(FIXTURES / "best_model.pkl", "rb") as f:
+                classifier = pickle.load(f)
+            params = pickle.loads((FIXTURES / "params.pkl").read_bytes())
+            with pytest.raises(ForbiddenPickleError, match=r"(posix|nt)\.system"):
+                pickle.loads(pickle.dumps(RunsCode(tmp_path / "ran"), protocol=2))
+    finally:
+        del sys.modules["user_script"]
+    assert (pickle.load, pickle.loads) == original
+    assert type(classifier) is module.LogisticRegression and params[0].name == "W"
+    ref = np.load(FIXTURES / "best_model_predictions.npz")
+    np.testing.assert_array_equal(symconv.function([classifier.input], classifier.y_pred)(ref["test_x"]),
+                                  ref["y_pred"])
+    assert not (tmp_path / "ran").exists()

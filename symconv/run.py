@@ -28,6 +28,7 @@ import importlib.abc
 import importlib.machinery
 import os
 import sys
+import types
 
 ALIAS = "theano"
 TARGET = "symconv"
@@ -127,14 +128,27 @@ def theano_alias(reread=True):
 
 
 def _script_frames(tb, path):
-    """The traceback from the script's first frame on (Python shows no frames of the runner)."""
+    """The traceback from the script's first frame on, without the frames of this hook or of importlib.
+
+    As Python shows it: no frames of the runner, and an import error ends at the
+    script's (or its module's) import line.
+    """
     target = os.path.realpath(path)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename == path or os.path.realpath(filename) == target:
-            return tb
+            break
         tb = tb.tb_next
-    return None
+    kept = []
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename != __file__ and not filename.startswith("<frozen importlib"):
+            kept.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for entry in reversed(kept):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return trimmed
 
 
 def run_script(path, args=()):

@@ -84,6 +84,7 @@ def test_a_theano_module_symconv_lacks_is_an_import_error_naming_it(tmp_path):
     assert done.returncode == 1
     assert "ModuleNotFoundError: No module named 'theano.gof'" in done.stderr
     assert f'File "{script}", line 2' in done.stderr
+    assert "symconv/run.py" not in done.stderr and "importlib" not in done.stderr
 
 
 def test_the_scripts_own_error_is_pythons_traceback_of_its_frames(tmp_path):

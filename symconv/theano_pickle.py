@@ -229,6 +229,36 @@ def _max_and_argmax(op, inputs):
     return [T.max(inputs[0], axis=axis), T.argmax(inputs[0], axis=axis)]
 
 
+def _ints(var, what):
+    value = T.static_value(var)
+    if value is None:
+        raise pickle.UnpicklingError(f"Theano's Pool with a {what} that is not a constant: symconv needs it known")
+    return tuple(int(v) for v in np.ravel(value))
+
+
+def _pool(op, inputs):
+    if op.ndim != 2:
+        raise UnknownTheanoClassError("theano.tensor.signal.pool", f"Pool(ndim={op.ndim})")
+    from .tensor.signal import pool
+    x, ws, stride, pad = (list(inputs) + [None, None])[:4]
+    ws = _ints(ws, "window")
+    stride = _ints(stride, "stride") if stride is not None else ws
+    pad = _ints(pad, "padding") if pad is not None else (0, 0)
+    return [pool.pool_2d(x, ws=ws, ignore_border=bool(op.ignore_border), stride=stride, pad=pad, mode=op.mode)]
+
+
+def _conv2d(op, inputs):
+    if op.__dict__.get("unshared"):
+        raise UnknownTheanoClassError("theano.tensor.nnet.abstract_conv", "AbstractConv2d(unshared=True)")
+    shape = lambda s: None if s is None else tuple(None if d is None else int(d) for d in s)  # noqa: E731
+    border_mode = op.border_mode
+    if isinstance(border_mode, (tuple, list)):
+        border_mode = tuple(int(b) if not isinstance(b, tuple) else b for b in border_mode)
+    return [T.nnet.conv2d(inputs[0], inputs[1], input_shape=shape(op.imshp), filter_shape=shape(op.kshp),
+                          border_mode=border_mode, subsample=tuple(op.subsample), filter_flip=bool(op.filter_flip),
+                          filter_dilation=tuple(op.filter_dilation), num_groups=int(op.__dict__.get("num_groups", 1)))]
+
+
 OPS = {
     ("theano.tensor.elemwise", "Elemwise"): _elemwise,
     ("theano.tensor.elemwise", "DimShuffle"): lambda op, xs: [xs[0].dimshuffle(*op.new_order)],
@@ -248,6 +278,8 @@ OPS = {
     ("theano.tensor.subtensor", "Subtensor"): _subtensor,
     ("theano.tensor.subtensor", "AdvancedSubtensor1"): lambda op, xs: [xs[0][xs[1]]],
     ("theano.tensor.subtensor", "AdvancedSubtensor"): lambda op, xs: [xs[0][tuple(xs[1:])]],
+    ("theano.tensor.nnet.abstract_conv", "AbstractConv2d"): _conv2d,
+    ("theano.tensor.signal.pool", "Pool"): _pool,
     ("theano.tensor.nnet.nnet", "Softmax"): lambda op, xs: [T.nnet.softmax(xs[0])],
     ("theano.tensor.nnet.nnet", "SoftmaxWithBias"): lambda op, xs: [T.nnet.softmax(xs[0] + xs[1])],
 }

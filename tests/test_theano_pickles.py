@@ -136,6 +136,15 @@ def test_graphs_compute_what_theano_computed(graphs, name):
     np.testing.assert_allclose(value, ref[name], rtol=2e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["output", "average_padded", "full"])
+def test_conv_and_pool_compute_what_theano_computed(name):
+    layer = load_theano_pickle(FIXTURES / "conv_pool.pkl")
+    ref = np.load(FIXTURES / "conv_pool_values.npz")
+    value = symconv.function([layer["img"]], layer[name])(ref["test_img"])
+    assert value.dtype == ref[name].dtype
+    np.testing.assert_allclose(value, ref[name], rtol=2e-6, atol=1e-6)
+
+
 def test_an_unknown_theano_op_is_named():
     with pytest.raises(UnknownTheanoClassError, match=r"theano\.tensor\.nlinalg\.MatrixInverse"):
         load_theano_pickle(FIXTURES / "unknown_op.pkl")

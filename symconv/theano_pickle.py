@@ -5,7 +5,8 @@ tutorials' ``best_model.pkl`` without running anything it names:
 
 1. it is read by a restricted unpickler (``symconv.safe_pickle.RestrictedUnpickler``'s rules, widened): NumPy
    arrays, numbers, strings and containers; the Theano classes listed in ``THEANO_NAMES``, each read into an
-   inert placeholder that only records its pickled attributes; and the user's own classes passed in `classes`.
+   inert placeholder that only records its pickled attributes; the user's own classes passed in `classes`; and
+   what symconv's own pickles name (its graph classes, op lowerings and ``symconv.layers`` models).
    Any other name is refused before anything is called: a Theano class symconv does not map raises
    ``UnknownTheanoClassError`` naming it, anything else ``ForbiddenPickleError`` naming it;
 2. the placeholders are then rebuilt as symconv objects: a shared variable becomes ``symconv.shared`` of its
@@ -21,14 +22,20 @@ define (``classes=(logistic_sgd,)``).  Its instance is made without calling ``__
 (as ``pickle`` does) and its attributes are then rebuilt as above.
 """
 import contextlib
+import enum
 import gzip
 import io
 import pickle
 import sys
+import types
 
+import jax
 import numpy as np
 
 from . import safe_pickle
+from .graph import Apply, SourceLine, Variable
+from .op import Op
+from .type import TensorType
 from .compile.shared import shared
 from . import tensor as T
 
@@ -151,7 +158,34 @@ class TheanoUnpickler(safe_pickle.RestrictedUnpickler):
             return self.placeholders[key]
         if name in self.user_classes:
             return _admitted(self.user_classes[name])
+        if module.startswith("symconv.") or (module, name) == ("jax._src.lax.lax", "Precision"):
+            found = _symconv_name(module, name)
+            if found is not None:
+                return found
         return super().find_class(module, name)
+
+
+def _symconv_name(module, name):
+    """What symconv's own pickles name (``pickle.dump`` of a symconv model, as a Theano script run by symconv
+    does): its graph classes (variables, nodes, ops, types, enums), the lowering functions of ``symconv.ops``
+    and ``symconv.kernels``, and the model classes of ``symconv.layers`` (made without ``__init__``).  Only
+    modules already imported are looked in; nothing is imported."""
+    mod = sys.modules.get(module)
+    if mod is None or "." in name:
+        return None
+    obj = getattr(mod, name, None)
+    if isinstance(obj, type):
+        if obj is jax.lax.Precision:
+            return obj
+        if not obj.__module__.startswith("symconv."):
+            return None
+        if issubclass(obj, (Variable, Apply, Op, TensorType, SourceLine, enum.Enum)):
+            return obj
+        if obj.__module__.startswith("symconv.layers."):
+            return _admitted(obj)
+    elif isinstance(obj, types.FunctionType) and obj.__module__.startswith(("symconv.ops.", "symconv.kernels.")):
+        return obj
+    return None
 
 
 def _admitted(cls):

@@ -211,3 +211,33 @@ def test_pickle_load_reads_theano_pickles_inside_the_block(tmp_path):
     np.testing.assert_array_equal(symconv.function([classifier.input], classifier.y_pred)(ref["test_x"]),
                                   ref["y_pred"])
     assert not (tmp_path / "ran").exists()
+
+
+def test_symconv_pickles_load_too():
+    """A Theano script run by symconv pickles symconv objects: they load through the same restricted loader."""
+    import symconv.layers as L
+
+    x = T.matrix("x")
+    model = L.LogisticRegression(x, 6, 4)
+    model.W.set_value(np.load(FIXTURES / "best_model_predictions.npz")["W"])
+    user = LogisticRegression.__new__(LogisticRegression)
+    user.__dict__.update(input=x, W=model.W, y_pred=T.argmax(T.nnet.softmax(T.dot(x, model.W)), axis=1),
+                         params=[model.W])
+    ref = np.load(FIXTURES / "best_model_predictions.npz")
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        loaded = loads_theano_pickle(pickle.dumps(user, protocol=protocol), classes=[LogisticRegression])
+        assert loaded.params[0] is loaded.W
+        np.testing.assert_array_equal(symconv.function([loaded.input], loaded.y_pred)(ref["test_x"]),
+                                      symconv.function([x], user.y_pred)(ref["test_x"]))
+        layer = loads_theano_pickle(pickle.dumps(model, protocol=protocol))
+        assert type(layer) is L.LogisticRegression
+        np.testing.assert_array_equal(layer.W.get_value(), ref["W"])
+
+
+@pytest.mark.parametrize("module, name", [("symconv.train.model_file", "save_model"),
+                                          ("symconv.ops.variable", "compile_function"),
+                                          ("symconv.ops.variable", "np"),
+                                          ("symconv.cli", "main")])
+def test_symconv_names_other_than_graph_classes_and_lowerings_are_refused(module, name):
+    with pytest.raises(ForbiddenPickleError, match=re.escape(f"{module}.{name}")):
+        loads_theano_pickle(_naming(module, name))

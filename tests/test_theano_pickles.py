@@ -241,3 +241,22 @@ def test_symconv_pickles_load_too():
 def test_symconv_names_other_than_graph_classes_and_lowerings_are_refused(module, name):
     with pytest.raises(ForbiddenPickleError, match=re.escape(f"{module}.{name}")):
         loads_theano_pickle(_naming(module, name))
+
+
+def test_an_unmodified_theano_script_loads_best_model_in_pickle_reads_theano(tmp_path, capsys):
+    """What ``symconv run`` gets by running the script inside ``pickle_reads_theano()``: the tutorial's predict()."""
+    from symconv.run import run_script
+    from symconv.theano_pickle import pickle_reads_theano
+
+    script = tmp_path / "predict.py"
+    script.write_text(
+        "import pickle\nimport numpy\nimport theano\n\n\n"
+        "class LogisticRegression(object):\n    def __init__(self, input, n_in, n_out):\n        raise SystemExit(3)\n\n\n"
+        f"classifier = pickle.load(open({str(FIXTURES / 'best_model.pkl')!r}, 'rb'))\n"
+        "predict_model = theano.function(inputs=[classifier.input], outputs=classifier.y_pred)\n"
+        f"test_x = numpy.load({str(FIXTURES / 'best_model_predictions.npz')!r})['test_x']\n"
+        "print('predicted', ' '.join(map(str, predict_model(test_x))))\n")
+    with pickle_reads_theano():
+        assert run_script(str(script)) == 0
+    ref = np.load(FIXTURES / "best_model_predictions.npz")["y_pred"]
+    assert capsys.readouterr().out.strip() == "predicted " + " ".join(map(str, ref))

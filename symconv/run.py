@@ -30,6 +30,8 @@ import os
 import sys
 import types
 
+from .theano_pickle import pickle_reads_theano
+
 ALIAS = "theano"
 TARGET = "symconv"
 _FLAG_VARIABLES = ("THEANORC", "THEANO_FLAGS", "SYMCONV_FLAGS")
@@ -174,7 +176,7 @@ def run_script(path, args=()):
     else:
         sys.path.insert(0, folder)
     try:
-        with theano_alias():
+        with theano_alias(), pickle_reads_theano():
             runpy.run_path(path, run_name="__main__")
     except (SystemExit, KeyboardInterrupt):
         raise

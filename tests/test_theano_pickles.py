@@ -260,3 +260,10 @@ def test_an_unmodified_theano_script_loads_best_model_in_pickle_reads_theano(tmp
         assert run_script(str(script)) == 0
     ref = np.load(FIXTURES / "best_model_predictions.npz")["y_pred"]
     assert capsys.readouterr().out.strip() == "predicted " + " ".join(map(str, ref))
+    # ``symconv run`` itself reads pickles this way: the same unmodified script, through the command line.
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "symconv.cli", "run", str(script)], capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert out.stdout.strip() == "predicted " + " ".join(map(str, ref))

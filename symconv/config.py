@@ -323,6 +323,14 @@ class Config:
         """Every flag name (Theano's and symconv's)."""
         return sorted(self._values)
 
+    def get_flag(self, name):
+        """The value of the flag `name`, dotted names included (``'gcc.cxxflags'``)."""
+        return self._get(name)
+
+    def set_flag(self, name, value):
+        """Set the flag `name` (dotted names included), checked as an attribute assignment is."""
+        self._set(name, value)
+
     @contextlib.contextmanager
     def change_flags(self, *args, **flags):
         """Temporarily set flags: ``with config.change_flags(floatX='float64'):`` (or a dict, dotted names included)."""

@@ -55,9 +55,9 @@ def reread_flags():
 
     fresh = Config()
     for name in fresh.flags():
-        value = fresh._get(name)
-        if name != "compilation_cache" and config._get(name) != value:
-            config._set(name, value)
+        value = fresh.get_flag(name)
+        if name != "compilation_cache" and config.get_flag(name) != value:
+            config.set_flag(name, value)
 
 
 class _AliasLoader(importlib.abc.Loader):

@@ -231,13 +231,13 @@ class Function:
         placed = []
         for s in variables:
             read = self._minibatch_reads.get(s)
-            if read is not None and s._rows() >= read[0]:
+            if read is not None and s.rows() >= read[0]:
                 placed.append(s.minibatches(self._mesh, read[0]))
                 continue
             value = s.get_value(borrow=True, return_internal_type=True)
             placed.append(place(value, self._mesh))
             if placed[-1] is not value:  # moved once onto every device (a value set before devices was)
-                s._placed(placed[-1])
+                s.keep_placed(placed[-1])
         return tuple(placed)
 
     @property

@@ -80,7 +80,7 @@ class SharedVariable(TensorVariable):
         blocked, tail = next(iter(self._blocked.values()))
         return np.concatenate([unblock(blocked), tail])
 
-    def _rows(self):
+    def rows(self):
         """The length of the value's first axis, without moving the value."""
         if self._value is not None:
             return self._value.shape[0]
@@ -104,7 +104,7 @@ class SharedVariable(TensorVariable):
         held.update({batch: blocked.array for (_, batch), (blocked, _) in self._blocked.items()})
         return held
 
-    def _placed(self, value):
+    def keep_placed(self, value):
         """The replicated copy, moved onto a function's mesh (the value itself unchanged)."""
         self._value = value
 

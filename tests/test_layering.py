@@ -143,3 +143,14 @@ def test_ops_are_recognised_by_identity_not_by_name():
     fake_shape = Op("shape", lambda a: (5 * a.sum(axis=0)).astype("int64"))(ones)
     np.testing.assert_array_equal(T.static_value(fake_shape), [10, 10, 10])
     np.testing.assert_array_equal(T.static_value(ones.shape), [2, 3])
+
+
+def test_no_private_name_is_imported_across_modules():
+    """``from .x import _helper`` reaches into another module's internals: give the helper a public name."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith(ROOT)):
+                found += [f"{path.relative_to(PACKAGE.parent)}: {a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not found, found

@@ -8,7 +8,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..config import config
 from ..contract import NeedsStaticValue, collecting_checks, record_check, register_compiler
 from ..errors import MissingInputError, UnusedInputError, apply_policy
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
@@ -18,7 +17,6 @@ from ..ops.literals import as_tensor_variable
 from ..ops.subtensor import Subtensor
 from ..rewrites import stabilize
 from .mode import get_mode
-from .nanguardmode import guard_of
 from .mesh import Blocked, communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
 from .shared import SharedVariable
 from .updates import default_updates, givens_map, validated_updates
@@ -96,8 +94,7 @@ class Function:
         self._kept = [s for s in used_shared if s not in set(updated)]
         self._static = set()
         self._index = {i.name: k for k, i in enumerate(self.inputs) if i.name}
-        self._guard = guard_of(mode if mode is not None else config.mode)
-        self.mode = self._guard or get_mode(mode)
+        self.mode = get_mode(mode)
         self._settings = (allow_input_downcast, on_unused_input)
         self._mesh = current_mesh()  # None on one device: the path below is then unchanged
         present = ancestors(everything)
@@ -130,7 +127,7 @@ class Function:
         dynamic = [k for k in range(len(input_vars)) if k not in self._static]
         static = sorted(self._static)
         outputs, updates = self.outputs, self.updates
-        donated_vars, kept_vars, guard = self._donated, self._kept, self._guard
+        donated_vars, kept_vars = self._donated, self._kept
         mesh, split, reads = self._mesh, self._split, self._minibatch_reads
         mode = self.mode
 
@@ -144,8 +141,6 @@ class Function:
                     _cut_minibatches(reads, env)
                     _split_batches(mesh, split, env, [input_vars[k] for k in dynamic], self.name)
                 values = evaluate(outputs + [u for _, u in updates], env)
-                if guard is not None:
-                    _guard_values(guard, outputs + [u for _, u in updates], env)
                 mode.watch(toposort(outputs + [u for _, u in updates]), env)
             outs, new = values[: len(outputs)], values[len(outputs):]
             new = [jnp.asarray(v, s.dtype) for (s, _), v in zip(updates, new)]
@@ -457,15 +452,6 @@ def _split_batches(mesh, split, env, dynamic_inputs, fname):
     for var in dynamic_inputs:
         if var.ndim >= 1:
             env[var] = split_if_possible(env[var], mesh)
-
-
-def _guard_values(guard, roots, env):
-    """NanGuardMode's checks on every node's outputs, in graph order."""
-    for node in toposort(roots):
-        for out in node.outputs:
-            if out in env:
-                where = f"the output of {node.op}" + (f" created at {node.source}" if node.source else "")
-                guard.check(env[out], where)
 
 
 def _writable(value):

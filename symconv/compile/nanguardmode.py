@@ -29,9 +29,13 @@ class NanGuardMode(Mode):
         self.big_is_error = config.NanGuardMode.big_is_error if big_is_error is None else bool(big_is_error)
         super().__init__(None, "default" if optimizer is None else optimizer)
 
-    @property
-    def guard(self):
-        return self
+    def watch(self, nodes, env):
+        """The checks of every node's outputs, in graph order (called while the function is traced)."""
+        for node in nodes:
+            for out in node.outputs:
+                if out in env:
+                    where = f" created at {node.source}" if node.source else ""
+                    self.check(env[out], f"the output of {node.op}{where}")
 
     def check(self, value, where):
         """Record the checks of one value (called while the function is lowered)."""
@@ -54,12 +58,3 @@ class NanGuardMode(Mode):
 
 
 MODE_CLASSES["NanGuardMode"] = NanGuardMode  # get_mode('NanGuardMode'), as Theano's
-
-
-def guard_of(mode):
-    """The NanGuardMode that `mode` (a function's mode= or config.mode) asks for, or None."""
-    if isinstance(mode, NanGuardMode):
-        return mode
-    if mode == "NanGuardMode":
-        return NanGuardMode()
-    return None

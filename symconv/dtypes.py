@@ -33,7 +33,7 @@ def upcast(*dtypes):
 def upgrade_to_float(dtype):
     """Theano's dtype for a float-valued op (exp, log, ...) of an input of this dtype."""
     dtype = str(dtype)
-    if dtype in FLOATS:
+    if dtype in FLOATS or dtype.startswith("complex"):
         return dtype
     if dtype in ("bool", "int8", "uint8", "int16", "uint16"):
         return "float32"

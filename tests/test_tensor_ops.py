@@ -856,3 +856,10 @@ def test_gradients(group):
 
 def test_gradient_through_a_reshape_to_a_symbolic_shape():
     check_grad(lambda x: x.reshape((x.shape[0], -1)), np.random.RandomState(0).randn(2, 3, 2))
+
+
+def test_float_valued_ops_keep_complex_dtypes():
+    """Theano's upgrade_to_float leaves complex dtypes as they are: exp of a complex vector is complex."""
+    z = T.zvector("z")
+    assert T.exp(z).dtype == "complex128" and T.exp(T.cvector()).dtype == "complex64"
+    np.testing.assert_allclose(symconv.function([z], T.exp(z))(np.array([1j * np.pi])), [-1 + 0j], atol=1e-12)

@@ -6,6 +6,7 @@ every tensor op.
 """
 import numpy as np
 
+from .. import dtypes as D
 from ..config import config
 from ..type import TensorType
 
@@ -17,10 +18,7 @@ def upcast(dtype, *dtypes):
     float32 unless float64 is one of the dtypes.
     """
     dtypes = [str(getattr(d, "dtype", d)) for d in (dtype, *dtypes)]
-    result = np.zeros((), dtype=dtypes[0])
-    for other in dtypes[1:]:
-        result = result + np.zeros((), dtype=other)
-    result = str(result.dtype)
+    result = D.upcast(*dtypes)
     if getattr(config, "cast_policy", "custom") == "numpy+floatX" and "float64" not in dtypes:
         if config.floatX == "float32" and result == "float64":
             return "float32"
@@ -72,9 +70,7 @@ def get_scalar_type(dtype):
 
 def upgrade_to_float(*types):
     """Theano's output-type rule of float-valued ops: ints up to 16 bits give float32, wider ones float64."""
-    conv = {bool: float32, int8: float32, int16: float32, int32: float64, int64: float64,
-            uint8: float32, uint16: float32, uint32: float64, uint64: float64}
-    return (get_scalar_type(upcast(*[conv.get(t, t).dtype for t in types])),)
+    return (get_scalar_type(upcast(*[D.upgrade_to_float(t.dtype) for t in types])),)
 
 
 def upcast_out(*types):

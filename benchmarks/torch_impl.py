@@ -4,7 +4,8 @@ The same parameters, data and plain SGD update; the data sit in one tensor and e
 is a view of it. ``threads`` sets ``torch.set_num_threads`` around each measured call (None:
 PyTorch's default, one OpenMP thread per core). On a 2-core machine shared with other work, and
 in a process where XLA's thread pool also lives, PyTorch's default is many times slower than
-one thread (OpenMP threads spin at barriers while their core is taken), so both are measured. Theano's filter flip is folded into the initial weights (a fixed permutation
+one thread (OpenMP threads spin at barriers while their core is taken), so both are measured.
+``TorchCompiled`` is the same model and update through ``torch.compile``. Theano's filter flip is folded into the initial weights (a fixed permutation
 of the parameters), which leaves the amount of work unchanged.
 """
 import numpy as np
@@ -59,13 +60,19 @@ class TorchEager:
         if self.torch.get_num_threads() != wanted:
             self.torch.set_num_threads(wanted)
 
+    def _cost(self, x, y):
+        return self.F.cross_entropy(self._logits(x), y)
+
+    def _errors(self, x, y):
+        return (self._logits(x).argmax(1) != y).float().mean()
+
     def train(self, indices):
         torch, lr = self.torch, self.config.learning_rate
         self._set_threads()
         costs = []
         for i in indices:
             x, y = self._batch(i)
-            cost = self.F.cross_entropy(self._logits(x), y)
+            cost = self._cost(x, y)
             cost.backward()
             with torch.no_grad():
                 for p in self.params.values():
@@ -80,12 +87,35 @@ class TorchEager:
         with self.torch.inference_mode():
             for i in indices:
                 x, y = self._batch(i)
-                errors.append((self._logits(x).argmax(1) != y).float().mean().item())
+                errors.append(self._errors(x, y).item())
         return np.asarray(errors)
 
     def get_params(self):
         return {k: (v.detach().numpy()[:, :, ::-1, ::-1] if k in ("W0", "W1") else v.detach().numpy())
                 for k, v in self.params.items()}
+
+
+class TorchCompiled(TorchEager):
+    """The same steps through ``torch.compile`` (TorchInductor, C++/OpenMP code on CPU).
+
+    The cost (forward) is compiled, so AOTAutograd compiles its backward too; ``cost.backward()``
+    runs that compiled backward, and the SGD update is the eager in-place loop of TorchEager. The
+    eval step (forward, argmax, error rate) is compiled as one function. Compilation happens in the
+    first call of each (reported as the first call's time, excluded from the throughput).
+    The thread count is set before compiling: Inductor bakes it into the generated OpenMP code.
+    """
+
+    def build(self, params, data):
+        super().build(params, data)
+        self._set_threads()
+        self._cost = self.torch.compile(self._eager_cost, backend="inductor")
+        self._errors = self.torch.compile(self._eager_errors, backend="inductor")
+
+    def _eager_cost(self, x, y):
+        return TorchEager._cost(self, x, y)
+
+    def _eager_errors(self, x, y):
+        return TorchEager._errors(self, x, y)
 
 
 def torch_tanh(x):

@@ -12,8 +12,9 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPECTED = ("symconv", "symconv_map", "jax_lax", "jax_im2col", "jax_scan", "torch", "torch_1thread")
-ALWAYS_RUN = EXPECTED[:-2]
+ALWAYS_RUN = ("symconv", "symconv_map", "jax_lax", "jax_im2col", "jax_scan")
+TORCH_ROWS = ("torch", "torch_1thread", "torch_compile", "torch_compile_1thread")  # skipped when torch is absent
+EXPECTED = ALWAYS_RUN + TORCH_ROWS
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_every_implementation_is_reported(quick_report):
     assert set(EXPECTED) <= set(impls)
     for name in ALWAYS_RUN:
         assert impls[name]["available"] is True, (name, impls[name])
-    for name in ("torch", "torch_1thread"):
+    for name in TORCH_ROWS:
         torch_entry = impls[name]
         if torch_entry["available"]:
             assert result["versions"]["torch"]
@@ -96,5 +97,9 @@ def test_device_versions_and_targets(quick_report):
     assert result["quick"] is True
     assert result["config"]["batch_size"] == 16
     targets = result["targets"]
-    assert len(targets) == 6 and all("value" in t and "met" in t for t in targets)
+    assert len(targets) == 8 and all("value" in t and "met" in t for t in targets)
+    torch_targets = [t for t in targets if "torch" in t]
+    assert len(torch_targets) == 4
+    for t in torch_targets:  # measured against a torch row when torch ran, else no value and a note
+        assert (t["value"] is None) == (t["torch"] is None)
     assert "| implementation |" in stdout and "jax_im2col" in stdout

@@ -12,6 +12,7 @@ _jax.config.update("jax_enable_x64", True)
 
 from .config import change_flags, config  # noqa: E402
 from . import compilation_cache as _compilation_cache  # noqa: E402
+from . import test_value  # noqa: E402  (config.compute_test_value: every new node's tag.test_value)
 
 _compilation_cache.enable(config.compilation_cache)
 from . import tensor  # noqa: E402

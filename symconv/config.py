@@ -12,8 +12,8 @@ at the top of a script takes effect.
 
 Every flag of Theano 1.0.5 exists, with its full name (``config.compute_test_value``,
 ``config.gcc.cxxflags``, ``config.warn.sum_div_dimshuffle_bug``), its default and its
-valid values; most do nothing in symconv (there is no C code, no optimizer choice,
-no test values), and setting one of those to another value than its default warns
+valid values; most do nothing in symconv (there is no C code, no optimizer choice),
+and setting one of those to another value than its default warns
 once (the ``warn.*`` flags excepted: they only choose which of Theano's old bugs to
 warn about, and symconv has none of them).  Unlike Theano, assigning a name that is no
 flag (``config.floatx = ...``) is an ``AttributeError`` rather than a silent new attribute.
@@ -190,7 +190,8 @@ _DEFAULTS = {
     "mode": "Mode",
     "on_unused_input": "raise",
 }
-_USED = set(_DEFAULTS) | {"NanGuardMode.nan_is_error", "NanGuardMode.inf_is_error", "NanGuardMode.big_is_error"}
+_USED = set(_DEFAULTS) | {"NanGuardMode.nan_is_error", "NanGuardMode.inf_is_error", "NanGuardMode.big_is_error",
+                          "compute_test_value", "compute_test_value_opt", "print_test_value"}
 _MODES = ("Mode", "DebugMode", "FAST_RUN", "NanGuardMode", "FAST_COMPILE", "DEBUG_MODE")
 _CHOICES = {name: choices for name, kind, _, choices in _THEANO if kind == "enum"}
 _CHOICES.update({"floatX": ("float16", "float32", "float64"), "precision": ("highest", "tf32", "default"),
@@ -309,7 +310,7 @@ class Config:
                 and name not in _WARNED):
             _WARNED.add(name)
             warnings.warn(f"symconv.config.{name}={value!r} is accepted for Theano scripts but does nothing in "
-                          "symconv (one jitted JAX computation per function: no C code, optimizer or test values)",
+                          "symconv (one jitted JAX computation per function: no C code and no optimizer choice)",
                           UserWarning, stacklevel=3)
         self._values[name] = value
 

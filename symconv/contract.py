@@ -14,6 +14,8 @@ module, never each other:
   gradient: one ``jax.vjp`` over part of the graph) registers how it is.
 - ``register_compiler`` / ``compile_function``: how ``x.eval()`` (at the
   tensor layer) reaches ``symconv.function`` (above it).
+- ``register_node_hook`` / ``node_built``: what runs on each new apply node
+  (``compute_test_value``: its outputs' test values, computed as it is built).
 """
 import contextlib
 import threading
@@ -91,3 +93,17 @@ def compile_function(inputs, outputs, **options):
     if not _COMPILER:
         raise RuntimeError("no compiler is registered: import symconv (symconv.compile registers it)")
     return _COMPILER[0](inputs, outputs, **options)
+
+
+_NODE_HOOKS = []
+
+
+def register_node_hook(hook):
+    """``hook(node)`` runs on every apply node ``op.make_node`` builds, once its outputs exist."""
+    if hook not in _NODE_HOOKS:
+        _NODE_HOOKS.append(hook)
+
+
+def node_built(node):
+    for hook in _NODE_HOOKS:
+        hook(node)

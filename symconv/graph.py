@@ -10,6 +10,8 @@ import linecache
 import os
 import sys
 
+from .config import config
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -46,6 +48,13 @@ class SourceLine:
         return f'File "{self.filename}", line {self.lineno}, in {self.function}' + (f"\n    {text}" if text else "")
 
 
+class Scratchpad:
+    """``var.tag``: free attributes on a variable (Theano's ``tag.test_value``, ``tag.trace``...)."""
+
+    def __repr__(self):
+        return f"scratchpad{self.__dict__}"
+
+
 class Variable:
     """A symbolic value: a type, and the apply node that computes it (None for a leaf)."""
 
@@ -63,11 +72,36 @@ class Variable:
     # == stays identity, as in Theano: variables are dict keys (givens, updates).
     __hash__ = object.__hash__
 
+    @property
+    def tag(self):
+        """Free attributes (``x.tag.test_value = array``), made on first use."""
+        pad = self.__dict__.get("_tag")
+        if pad is None:
+            pad = self.__dict__["_tag"] = Scratchpad()
+        return pad
+
+    @tag.setter
+    def tag(self, pad):
+        self.__dict__["_tag"] = pad
+
+    def own_test_value(self):
+        """The value ``compute_test_value`` uses for this variable: ``tag.test_value`` (AttributeError if none)."""
+        return self.tag.test_value
+
     def clone(self):
         return type(self)(self.type, name=self.name)
 
-    def __repr__(self):
+    def __str__(self):
         return self.name or self.auto_name
+
+    def __repr__(self):
+        # Theano's: with config.print_test_value, the test value (if any) on the next line.
+        if config.print_test_value:
+            try:
+                return f"{self}\n{self.own_test_value()!r}"
+            except AttributeError:
+                pass
+        return str(self)
 
     @property
     def auto_name(self):
@@ -91,12 +125,17 @@ class Constant(Variable):
     def clone(self):
         return type(self)(self.type, self.data, name=self.name)
 
-    def __repr__(self):
+    def own_test_value(self):
+        return self.data
+
+    def __str__(self):
         if self.name:
             return self.name
         if self.data.size <= 8:
             return str(self.data.tolist())
         return f"Constant{{{self.type}}}"
+
+    __repr__ = __str__
 
 
 def make_variable(type, owner=None, index=None, name=None):

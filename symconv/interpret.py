@@ -37,7 +37,9 @@ def lower_node(node, values):
         described = "\n".join(
             f"  input {k}: {inp!r} {inp.type}, actual shape {tuple(np.shape(v))}" for k, (inp, v) in enumerate(zip(node.inputs, values)))
         where = f"\n  created at {node.source}" if node.source else ""
-        raise _node_error_type(type(exc))(f"{node.op} failed: {type(exc).__name__}: {exc}\n{described}{where}") from exc
+        # JAX reports a shape mismatch (dot, conv) as a TypeError; Theano, as NumPy, as a ValueError.
+        kind = ValueError if isinstance(exc, TypeError) and "shape" in str(exc) else type(exc)
+        raise _node_error_type(kind)(f"{node.op} failed: {type(exc).__name__}: {exc}\n{described}{where}") from exc
     return out if isinstance(out, (tuple, list)) else (out,)
 
 

@@ -16,6 +16,7 @@ import jax
 import numpy as np
 from jax import export
 
+from .contract import node_built
 from .errors import GraphBuildError
 from .graph import Apply
 from .type import TensorType
@@ -65,7 +66,9 @@ def _short(value):
 
 def make_node(op, inputs):
     types = op.infer(*inputs, **op.params) if op.infer else infer_types(op, inputs)
-    return Apply(op, inputs, types)
+    node = Apply(op, inputs, types)
+    node_built(node)
+    return node
 
 
 def infer_types(op, inputs):

@@ -33,6 +33,7 @@ from .interpret import static_value
 from .op import make_node
 from .ops.literals import as_tensor_variable
 from .scan_op import Scan, ScanInfo
+from .test_value import transfer
 from .type import TensorType
 
 __all__ = ["scan", "map", "reduce", "foldl", "foldr", "until", "OrderedUpdates"]
@@ -274,12 +275,16 @@ def _inner_inputs(seqs, outs_info):
     for var, taps in seqs:
         for k in taps:
             seq_vars.append(TensorType(var.dtype, var.type.shape[1:])(_tap_name(var, k)))
+            transfer(seq_vars[-1], var, k - builtins.min(taps))  # the first step's slice (test values)
     out_specs, out_args = [], []
     for kind, taps, initial in outs_info:
         if kind == "sit":
             tap_vars = [TensorType(initial.dtype, initial.type.shape)(_tap_name(initial, -1))]
+            transfer(tap_vars[0], initial)
         elif kind == "mit":
             tap_vars = [TensorType(initial.dtype, initial.type.shape[1:])(_tap_name(initial, k)) for k in taps]
+            for tap_var, k in zip(tap_vars, taps):
+                transfer(tap_var, initial, k - builtins.min(taps))
         else:
             tap_vars = []
         out_specs.append((kind, tuple(taps), tuple(tap_vars)))

@@ -8,6 +8,7 @@ The type decides the class of its variables: ``variable_type`` and
 import numpy as np
 
 from .config import config
+from .dtypes import upcast
 from .graph import Constant, Variable
 
 
@@ -67,6 +68,37 @@ class TensorType:
 
     def compatible_shape(self, shape):
         return len(shape) == self.ndim and all(d is None or d == s for d, s in zip(self.shape, shape))
+
+    def filter(self, data, allow_downcast=None):
+        """`data` as a NumPy array of this type, converted as Theano's ``TensorType.filter`` converts.
+
+        An array keeps its values or is refused: its dtype must upcast to this
+        one (int64 into float64, not float64 into float32) unless
+        `allow_downcast`; a Python number or list must convert exactly (a float
+        into floatX always).  The rank and the static sizes must match.
+        """
+        if hasattr(data, "dtype") and not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        if isinstance(data, np.ndarray) and data.dtype == self.dtype:
+            array = data
+        elif allow_downcast or (allow_downcast is None and type(data) is float and self.dtype == config.floatX):
+            array = np.asarray(data, dtype=self.dtype)
+        elif isinstance(data, np.ndarray):
+            if upcast(self.dtype, data.dtype) != self.dtype:
+                raise TypeError(f"{self} cannot store a value of dtype {data.dtype} without risking loss of "
+                                f"precision; cast it with .astype({self.dtype!r}) first")
+            array = data.astype(self.dtype)
+        else:
+            original = np.asarray(data)
+            array = original.astype(self.dtype)
+            if original.dtype == object or not np.array_equal(original, array):
+                raise TypeError(f"{self} cannot store the value {data!r} exactly: it would be {array!r}")
+        if array.ndim != self.ndim:
+            raise TypeError(f"Wrong number of dimensions: expected {self.ndim}, got {array.ndim} "
+                            f"with shape {array.shape}.")
+        if not self.compatible_shape(array.shape):
+            raise TypeError(f"{self} needs the shape {self.shape} (None: any size), got {array.shape}")
+        return array
 
     def __repr__(self):
         if self.name:

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..config import config
 from ..contract import NeedsStaticValue, collecting_checks, record_check, register_compiler
 from ..errors import MissingInputError, UnusedInputError, apply_policy
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
@@ -58,8 +59,11 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
              profile=None, on_unused_input=None):
     """Compile a callable: ``function([index], cost, updates=[(W, W - lr * gW)], givens={x: data[...]})``."""
-    return Function(inputs, outputs, updates, givens, no_default_updates, name, allow_input_downcast,
-                    on_unused_input or "raise", mode=mode)
+    # The nodes compiling builds (givens, rewrites) get test values as Theano's optimizer's do: per
+    # compute_test_value_opt ('off' unless set), never compute_test_value.
+    with config.change_flags(compute_test_value=config.compute_test_value_opt):
+        return Function(inputs, outputs, updates, givens, no_default_updates, name, allow_input_downcast,
+                        on_unused_input or "raise", mode=mode)
 
 
 class Function:

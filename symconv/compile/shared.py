@@ -207,7 +207,11 @@ class SharedVariable(TensorVariable):
         self._blocked = {}
         self._value = to_device(state["_value"])
 
-    def __repr__(self):
+    def own_test_value(self):
+        """A shared variable's test value is its value (``compute_test_value``)."""
+        return self.get_value(borrow=True)
+
+    def __str__(self):
         return self.name or f"<SharedVariable {self.type}>"
 
 

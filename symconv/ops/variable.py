@@ -119,6 +119,7 @@ class TensorOperators:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_eval_cache", None)
+        state.pop("_tag", None)  # test values and other scratch notes are not pickled
         return state
 
 

@@ -345,7 +345,8 @@ class Function:
 
         `swap` (``{old shared variable: new one}``, same types) makes the copy read
         and update the new shared variables instead; `delete_updates` drops the
-        updates; `name` names the copy.  `share_memory` and `profile` are accepted:
+        updates; `name` names the copy.  As Theano's, the copy returns a list of
+        outputs even where this function returns one.  `share_memory` and `profile` are accepted:
         symconv functions keep no intermediate storage to share, and the copy
         reads and updates the same shared variables as this function unless swapped.
         """
@@ -362,7 +363,8 @@ class Function:
         outputs = graphs[: len(self.outputs)]
         updates = [(swap.get(s, s), u) for (s, _), u in zip(updates, graphs[len(self.outputs):])]
         allow_input_downcast, _ = self._settings
-        return Function(list(self.inputs), outputs[0] if self._single else outputs, updates, None, True,
+        # Theano's copy returns its outputs as a list, a single output included
+        return Function(list(self.inputs), outputs, updates, None, True,
                         name or self.name, allow_input_downcast, "ignore", mode=self.mode)
 
     # ------------------------------------------------------ introspection

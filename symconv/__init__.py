@@ -20,6 +20,8 @@ from .compile import Function, In, Mode, Out, Param, SharedVariable, function, s
 from .gradient import Lop, Rop, grad  # noqa: E402
 from .ops.generic import dot  # noqa: E402  (theano.dot)
 from . import scan_module  # noqa: E402  (Theano's theano.scan_module)
+from .scan_module import clone  # noqa: E402  (theano.clone)
+from . import gof  # noqa: E402  (theano.gof.graph)
 from . import ifelse  # noqa: E402  (theano.ifelse.ifelse)
 from .scan import foldl, foldr, map, reduce, scan  # noqa: E402,A004
 from . import gradient, printing  # noqa: E402

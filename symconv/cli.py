@@ -89,13 +89,15 @@ def build_parser():
                       help="test example whose feature maps are drawn (default: %(default)s)")
     plot.set_defaults(handler=_plot)
 
-    run = commands.add_parser("run", usage="symconv run [-h] SCRIPT [ARGS ...]",
+    run = commands.add_parser("run", usage="symconv run [-h] (SCRIPT | -m MODULE) [ARGS ...]",
                               help="run an unmodified Theano script, `import theano` resolving to symconv",
                               description="Run SCRIPT as `python SCRIPT ARGS...` would, with `import theano` "
                                           "(theano.tensor, theano.tensor.nnet, theano.sandbox.rng_mrg, ...) "
                                           "resolving to symconv for this run only. THEANO_FLAGS and "
                                           "~/.theanorc are read as Theano reads them. ARGS, everything after SCRIPT, "
-                                          "are the script's sys.argv[1:].")
+                                          "are the script's sys.argv[1:]. "
+                                          "`symconv run -m MODULE ARGS...` runs a module as `python -m` does "
+                                          "(`symconv run -m pytest tests/`).")
     run.add_argument("script", metavar="SCRIPT", help="the Python script (or a folder with __main__.py)")
     run.set_defaults(handler=None)
     return parser
@@ -133,10 +135,14 @@ def _plot(args):
 
 
 def _run(script, script_args):
-    """``symconv run SCRIPT ARGS...``: the script's own errors keep Python's traceback and exit status."""
-    from .run import ScriptNotFoundError, run_script
+    """``symconv run SCRIPT ARGS...`` (or ``-m MODULE ARGS...``): the script's errors keep Python's traceback and status."""
+    from .run import ScriptNotFoundError, run_module, run_script
 
     try:
+        if script == "-m":
+            if not script_args:
+                raise ScriptNotFoundError("-m needs a module name: symconv run -m MODULE [ARGS ...]")
+            return run_module(script_args[0], script_args[1:])
         return run_script(script, script_args)
     except ScriptNotFoundError as exc:
         print(f"symconv run: error: {exc}", file=sys.stderr)

@@ -188,3 +188,38 @@ def run_script(path, args=()):
         sys.argv = saved_argv
         sys.path[:] = saved_path
     return 0
+
+
+def run_module(name, args=()):
+    """Runs module `name` as ``python -m name args...`` would, with ``import theano`` as symconv.
+
+    ``symconv run -m pytest lasagne/tests`` runs a test suite whose imports of
+    ``theano`` (in conftest files too) all resolve to symconv.  Returns the exit
+    status as `run_script` does; a module that cannot be found is a
+    ``ScriptNotFoundError``.  A ``SystemExit`` the module raises (pytest's exit
+    status) propagates, as in Python.
+    """
+    import importlib.util
+    import runpy
+
+    try:
+        found = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        raise ScriptNotFoundError(f"no module named {name!r}")
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [found.origin or name, *args]
+    sys.path.insert(0, os.getcwd())  # as `python -m`: the current folder first
+    try:
+        with theano_alias(), pickle_reads_theano():
+            runpy.run_module(name, run_name="__main__", alter_sys=True)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: B902  (what Python prints for an uncaught exception)
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        return 1
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+    return 0

@@ -78,11 +78,11 @@ def test_flags_set_by_the_script_before_import_theano_are_read_and_its_exit_stat
 
 
 def test_a_theano_module_symconv_lacks_is_an_import_error_naming_it(tmp_path):
-    script = tmp_path / "gof.py"
-    script.write_text("import theano\nfrom theano.gof import graph\n")
+    script = tmp_path / "sparse.py"
+    script.write_text("import theano\nfrom theano.sparse import basic\n")
     done = symconv_run(script)
     assert done.returncode == 1
-    assert "ModuleNotFoundError: No module named 'theano.gof'" in done.stderr
+    assert "ModuleNotFoundError: No module named 'theano.sparse'" in done.stderr
     assert f'File "{script}", line 2' in done.stderr
     assert "symconv/run.py" not in done.stderr and "importlib" not in done.stderr
 
@@ -146,3 +146,16 @@ def test_theano_alias_in_python_is_undone_after_the_block(monkeypatch):
     assert "theano.tensor" not in sys.modules and "theano.tensor.nnet" not in sys.modules
     assert not any(isinstance(f, TheanoAliasFinder) for f in sys.meta_path)
     assert symconv.tensor.__spec__.name == "symconv.tensor"
+
+
+def test_run_m_runs_a_module_as_python_m_does_with_theano_as_symconv(tmp_path):
+    """``symconv run -m MODULE ARGS``: how Lasagne's test suite runs (``symconv run -m pytest ...``)."""
+    (tmp_path / "probe.py").write_text(
+        "import sys\nimport theano, theano.tensor.nnet.abstract_conv, theano.gof.graph\nimport symconv\n"
+        "print(__name__, sys.argv[1:], theano is symconv)\nsys.exit(3)\n")
+    done = symconv_run("-m", "probe", "a", "--b", cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "__main__ ['a', '--b'] True\n"
+    missing = symconv_run("-m", "no_such_module_here", cwd=tmp_path)
+    assert missing.returncode == 2 and "no module named 'no_such_module_here'" in missing.stderr
+    assert symconv_run("-m", cwd=tmp_path).returncode == 2

@@ -192,7 +192,8 @@ class SharedVariable(TensorVariable):
         return self
 
     def clone(self):
-        clone = SharedVariable(self.get_value(), name=self.name)
+        """A new variable holding this one's value, not a copy of it (Theano's clone shares the container)."""
+        clone = SharedAlias(self)
         clone.default_update = self.default_update
         return clone
 
@@ -225,3 +226,34 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, **
     if isinstance(value, Variable):
         raise TypeError(f"shared() needs a value (a NumPy array or number), got the symbolic variable {value!r}")
     return SharedVariable(value, name=name, strict=strict, allow_downcast=allow_downcast, **kwargs)
+
+
+class SharedAlias(SharedVariable):
+    """A clone of a shared variable: another variable whose value *is* the original's.
+
+    Setting either (``set_value``, or an update of a function) changes both, as
+    Theano's clones of a shared variable share its container: Lasagne's batch
+    normalization updates its running averages through such a clone.
+    """
+
+    def __init__(self, origin):  # noqa: super().__init__ would make a value of its own
+        TensorVariable.__init__(self, origin.type, name=origin.name)
+        self.origin = origin.origin if isinstance(origin, SharedAlias) else origin
+        self.strict, self.allow_downcast = origin.strict, origin.allow_downcast
+        self.default_update = None
+
+    @property
+    def _value(self):
+        return self.origin._value
+
+    @_value.setter
+    def _value(self, value):
+        self.origin._value = value
+
+    @property
+    def _blocked(self):
+        return self.origin._blocked
+
+    @_blocked.setter
+    def _blocked(self, value):
+        self.origin._blocked = value

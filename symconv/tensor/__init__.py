@@ -26,6 +26,9 @@ install_constructors(globals())
 from ..ops.grids import mgrid, ogrid, stacklists  # noqa: E402,F401
 from . import xlogx  # noqa: E402,F401  (Theano's T.xlogx module: T.xlogx.xlogx, T.xlogx.xlogy0)
 
+from ..graph import Variable  # noqa: E402,F401  (T.Variable, as Theano's)
+square = sqr  # noqa: F821  (Theano's alias; sqr is exported above)
+from . import extra_ops  # noqa: E402,F401  (T.extra_ops.repeat, to_one_hot, ...)
 from . import nnet  # noqa: E402,F401
 from . import shared_randomstreams  # noqa: E402,F401
 from .shared_randomstreams import RandomStreams  # noqa: E402,F401

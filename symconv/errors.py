@@ -32,6 +32,16 @@ class NodeError(RuntimeError):
     """An op failed while compiling or running; names the node and its user line."""
 
 
+def drop_jax_note(exc):
+    """Removes the note JAX adds to an exception raised through ``jax.jit`` ("JAX has removed its internal
+    frames"): symconv's errors name the user's line themselves, and Python 3.11's doctest reads the last note
+    as the exception's message."""
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        exc.__notes__ = [note for note in notes if "JAX has removed its internal frames" not in note]
+    return exc
+
+
 def warn_user(message, category=UserWarning):
     """``warnings.warn`` attributed to the user's line: the first caller outside this package."""
     frame, level = sys._getframe(1), 2

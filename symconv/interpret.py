@@ -47,11 +47,15 @@ _NODE_ERROR_TYPES = {}
 
 
 def _node_error_type(kind):
-    """NodeError that is also an IndexError/ValueError/TypeError when the op raised one."""
+    """NodeError that is also an IndexError/ValueError/TypeError when the op raised one.
+
+    It keeps the builtin's name (``symconv.interpret.ValueError``), as Theano's run-time errors are
+    ``ValueError``: a doctest or a script matching the exception by name sees the name Theano raised.
+    """
     if kind not in (IndexError, ValueError, TypeError):
         return NodeError
     if kind not in _NODE_ERROR_TYPES:
-        _NODE_ERROR_TYPES[kind] = type(f"Node{kind.__name__}", (NodeError, kind), {"__module__": __name__})
+        _NODE_ERROR_TYPES[kind] = type(kind.__name__, (NodeError, kind), {"__module__": __name__})
     return _NODE_ERROR_TYPES[kind]
 
 

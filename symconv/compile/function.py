@@ -10,7 +10,7 @@ import numpy as np
 
 from ..config import config
 from ..contract import NeedsStaticValue, collecting_checks, record_check, register_compiler
-from ..errors import MissingInputError, UnusedInputError, apply_policy
+from ..errors import MissingInputError, UnusedInputError, apply_policy, drop_jax_note
 from ..graph import Constant, Variable, ancestors, clone_replace, leaves, toposort
 from ..interpret import evaluate
 from ..ops.affine import affine_form
@@ -19,7 +19,7 @@ from ..ops.subtensor import Subtensor
 from ..rewrites import stabilize
 from .mode import get_mode
 from .mesh import Blocked, communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
-from .shared import SharedVariable
+from .shared import SharedVariable, resolve_aliases
 from .updates import default_updates, givens_map, validated_updates
 from .variants import CompiledVariants
 
@@ -86,6 +86,7 @@ class Function:
         update_pairs = list(zip([s for s, _ in update_pairs], update_values))
         if not no_default_updates:
             update_pairs += default_updates(graphs, dict(update_pairs), replace, no_default_updates)
+        self.outputs, update_pairs = resolve_aliases(self.outputs, update_pairs)  # a clone's value is its origin's
         self.updates = update_pairs
         input_vars = [i.variable for i in self.inputs]
         if len(set(input_vars)) != len(input_vars):
@@ -259,7 +260,10 @@ class Function:
     def _run(self, values):
         arguments = self._arguments(values)
         signature = _signature(*arguments)
-        outs, new, ok, checks = self._variants.get(signature)(*arguments)
+        try:
+            outs, new, ok, checks = self._variants.get(signature)(*arguments)
+        except Exception as exc:
+            raise drop_jax_note(exc)
         self._write_back(new)
         return outs, ok, checks, signature
 

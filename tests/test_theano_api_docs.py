@@ -1,0 +1,34 @@
+"""What Theano 1.0.5's documentation shows (doc/tutorial, doc/library), asserted on symconv.
+
+Each expected value is Theano 1.0.5's (the documentation's text, checked with the oracle);
+compat/theano_doctests.py runs the pages themselves.
+"""
+import doctest
+
+import numpy as np
+import pytest
+
+import symconv as theano
+import symconv.tensor as T
+
+
+def _run_doctest(text, namespace):
+    test = doctest.DocTestParser().get_doctest(text, namespace, "doc", "doc.txt", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.IGNORE_EXCEPTION_DETAIL)
+    output = []
+    runner.run(test, out=output.append, clear_globs=False)
+    return runner.failures, "".join(output)
+
+
+def test_run_time_shape_mismatch_is_a_value_error_by_name():
+    # debug_faq.txt: "ValueError: Input dimension mis-match ..." when f is called (Theano 1.0.5)
+    x, y = T.dvector(), T.dvector()
+    f = theano.function([x, y], (x + x) + y)
+    with pytest.raises(ValueError) as info:
+        f(np.ones((2,)), np.ones((3,)))
+    assert type(info.value).__name__ == "ValueError"
+    assert not any("JAX has removed" in note for note in getattr(info.value, "__notes__", []))
+    failures, output = _run_doctest(
+        ">>> f(np.ones((2,)), np.ones((3,)))\nTraceback (most recent call last):\n  ...\nValueError: ...\n",
+        {"f": f, "np": np})
+    assert failures == 0, output

@@ -108,8 +108,9 @@ class Variable:
 
     @property
     def auto_name(self):
+        """Theano's str of an unnamed variable: ``Elemwise{add,no_inplace}.0`` (op, output index), or ``<type>``."""
         if self.owner is not None:
-            return f"{self.owner.op.name}.{self.index}" if len(self.owner.outputs) > 1 else f"{self.owner.op.name}.out"
+            return f"{_NODE_NAMER[0](self.owner)}.{self.index}"
         return f"<{self.type}>"
 
     def describe(self):
@@ -139,6 +140,14 @@ class Constant(Variable):
         return f"Constant{{{self.type}}}"
 
     __repr__ = __str__
+
+
+_NODE_NAMER = [lambda node: node.op.name]
+
+
+def register_node_namer(namer):
+    """How an unnamed output names its apply node (``symconv.printing`` registers Theano's op names)."""
+    _NODE_NAMER[0] = namer
 
 
 def make_variable(type, owner=None, index=None, name=None):

@@ -10,7 +10,7 @@ import sys
 import jax
 import numpy as np
 
-from .graph import Constant, toposort
+from .graph import Constant, register_node_namer, toposort
 from .op import Op
 from .ops.elemwise import Elemwise
 
@@ -92,7 +92,13 @@ def op_name(node):
         return f"MaxAndArgmax{{axis={tuple(range(source.ndim)) if axis is None else tuple(axis)}}}"
     if op.name == "dot":
         return "dot"
+    if op.name in ("dimshuffle", "transpose"):  # Theano's DimShuffle is inplace by default
+        pattern = op.params.get("pattern", op.params.get("axes"))
+        return "InplaceDimShuffle{%s}" % ",".join(str(p) for p in pattern)
     return str(op)
+
+
+register_node_namer(op_name)
 
 
 def _char_id(number):

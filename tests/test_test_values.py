@@ -122,5 +122,6 @@ def test_print_test_value_changes_repr_only(raise_mode):
     x.tag.test_value = np.ones((1, 2))
     y = x * 2
     with theano.config.change_flags(print_test_value=True):
-        assert repr(y) == "mul.out\n" + repr(np.full((1, 2), 2.0)) and str(y) == "mul.out"
-    assert repr(y) == "mul.out"
+        assert repr(y) == "Elemwise{mul,no_inplace}.0\n" + repr(np.full((1, 2), 2.0))
+        assert str(y) == "Elemwise{mul,no_inplace}.0"  # Theano 1.0.5's name of an unnamed output
+    assert repr(y) == "Elemwise{mul,no_inplace}.0"

@@ -32,3 +32,18 @@ def test_run_time_shape_mismatch_is_a_value_error_by_name():
         ">>> f(np.ones((2,)), np.ones((3,)))\nTraceback (most recent call last):\n  ...\nValueError: ...\n",
         {"f": f, "np": np})
     assert failures == 0, output
+
+
+def test_unnamed_variables_print_as_theano_names_them():
+    # Theano 1.0.5: str() of an unnamed output is its op and output index (basic.txt, scan.txt)
+    x = T.dmatrix("x")
+    t = T.dtensor3("t")
+    assert str(x + 1) == "Elemwise{add,no_inplace}.0"
+    assert str(T.shape_padaxis(t, axis=0)) == "InplaceDimShuffle{x,0,1,2}.0"
+    assert str(x.dimshuffle("x", 0, 1)) == "InplaceDimShuffle{x,0,1}.0"
+    assert str(x.sum()) == "Sum{acc_dtype=float64}.0"
+    assert str(x.sum(axis=0)) == "Sum{axis=[0], acc_dtype=float64}.0"
+    assert str(T.exp(x)) == "Elemwise{exp,no_inplace}.0"
+    assert str(x > 0) == "Elemwise{gt,no_inplace}.0"
+    assert str(T.dot(x, x)) == "dot.0"
+    assert str(T.dvector()) == "<TensorType(float64, vector)>"

@@ -27,6 +27,7 @@ import numpy as np
 
 from .compile.shared import SharedVariable
 from .compile.updates import checked_update
+from .errors import MissingInputError
 from .gradient import Grad
 from .graph import Constant, Variable, leaves, toposort
 from .interpret import static_value
@@ -364,8 +365,9 @@ def _check_strict(roots, stop, non_seqs, shared):
     allowed = set(non_seqs) | set(shared)
     hidden = [v for v in leaves(roots, stop=stop) if isinstance(v, SharedVariable) and v not in allowed]
     if hidden:
-        raise ValueError(f"scan(strict=True): the step function uses the shared variables {hidden} that are not "
-                         "among non_sequences")
+        # Theano 1.0.5 raises MissingInputError here (the inner function is compiled without them)
+        raise MissingInputError(f"scan(strict=True): the step function uses the shared variables {hidden} that "
+                                "are not among non_sequences")
 
 
 def _output_types(seqs, outs_info, outputs, shared, n_static, n_var, stops=False):

@@ -47,3 +47,15 @@ def test_unnamed_variables_print_as_theano_names_them():
     assert str(x > 0) == "Elemwise{gt,no_inplace}.0"
     assert str(T.dot(x, x)) == "dot.0"
     assert str(T.dvector()) == "<TensorType(float64, vector)>"
+
+
+def test_scan_strict_with_a_hidden_shared_variable_is_missing_input_error():
+    # scan.txt "the strict flag": Theano 1.0.5 raises MissingInputError (a ValueError in symconv)
+    W = theano.shared(np.ones((2, 2)), "W")
+    sample = T.dvector("sample")
+    with pytest.raises(ValueError) as info:
+        theano.scan(lambda v: T.dot(v, W), outputs_info=sample, n_steps=3, strict=True)
+    assert type(info.value).__name__ == "MissingInputError"
+    values, _ = theano.scan(lambda v, w: T.dot(v, w), outputs_info=sample, non_sequences=[W], n_steps=3,
+                            strict=True)
+    assert theano.function([sample], values[-1])(np.ones(2)).tolist() == [8.0, 8.0]

@@ -48,6 +48,54 @@ def key_data(seed, index=0):
         return np.asarray(jax.random.key_data(key), dtype="uint32")
 
 
+def random_state(key):
+    """A ``numpy.random.RandomState`` standing for the key `key` (what ``rv.rng.get_value()`` gives, as Theano's).
+
+    Its MT19937 state is the key's two words followed by the state NumPy seeds
+    from them, so ``random_key`` reads the same key back; anything done to it
+    (``.seed(n)``, ``.set_state(...)``, drawing from it) gives another key.
+    """
+    key = np.asarray(key, dtype="uint32").reshape(-1)
+    mt = np.random.RandomState(key).get_state()[1].copy()
+    mt[: key.size] = key
+    rng = np.random.RandomState()
+    rng.set_state(("MT19937", mt, 624, 0, 0.0))
+    return rng
+
+
+def random_key(rng):
+    """The uint32 key data a ``numpy.random.RandomState`` stands for (see ``random_state``)."""
+    _, mt, pos, has_gauss, _ = rng.get_state()
+    key = np.asarray(mt[:2], dtype="uint32")
+    if pos == 624 and not has_gauss and np.array_equal(np.random.RandomState(key).get_state()[1][2:], mt[2:]):
+        return key
+    copy = np.random.RandomState()
+    copy.set_state(rng.get_state())
+    return copy.randint(0, 2 ** 32, size=2, dtype=np.uint64).astype("uint32")
+
+
+class RandomStateVariable(SharedVariable):
+    """The state of one RandomStreams draw: a JAX key inside, a ``numpy.random.RandomState`` outside.
+
+    ``get_value()`` gives a RandomState (``.get_state()``, ``.set_state()``,
+    ``.seed()`` work on it) and ``set_value`` takes one back, as Theano's
+    ``rv.rng``; the compiled function reads and writes the key.
+    """
+
+    def get_value(self, borrow=False, return_internal_type=False):
+        if return_internal_type:
+            return super().get_value(borrow, return_internal_type)
+        return random_state(super().get_value(borrow=True))
+
+    def set_value(self, value, borrow=False):
+        if isinstance(value, np.random.RandomState):
+            value = random_key(value)
+        super().set_value(value, borrow)
+
+    def own_test_value(self):
+        return super().get_value(borrow=True)
+
+
 # ----------------------------------------------------------------- lowering
 
 
@@ -171,7 +219,7 @@ def _random_infer(state, size, *params, dist, dtype, ndim, trailing, extra):
 # -------------------------------------------------------------- the streams
 
 
-def _size_vector(size, ndim):
+def size_vector(size, ndim):
     """`size` as an int64 vector of known length (``ndim`` fills in a vector of unknown length)."""
     if size is None:
         size = ()
@@ -218,8 +266,9 @@ class RandomStreamsBase:
         if seed is None:
             seed = self.default_instance_seed
         self._seed = _seed_value(seed)
-        for index, (state, _) in enumerate(self.state_updates):
-            state.set_value(key_data(self._seed, index))
+        for index, entry in enumerate(self.state_updates):
+            if len(entry) == 2:  # (MRG's own draws are 4-tuples, reseeded by MRG_RandomStreams.seed)
+                entry[0].set_value(key_data(self._seed, index))
 
     def updates(self):
         """The (state, new_state) pairs of every draw made so far."""
@@ -229,11 +278,11 @@ class RandomStreamsBase:
         """One random variable: a fresh state, the two-output op, the state's default update."""
         params = [as_tensor_variable(p) for p in params]
         trailing = tuple(trailing) if trailing is not None else (0,) * len(params)
-        vector = _size_vector(size, ndim)
+        vector = size_vector(size, ndim)
         out_ndim = _out_ndim(vector, ndim, params, trailing)
         dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
         index = len(self.state_updates)
-        state = SharedVariable(key_data(self._seed, index), name=f"{type(self).__name__}.state{index}")
+        state = RandomStateVariable(key_data(self._seed, index), name=f"{type(self).__name__}.state{index}")
         op = Op(dist, _random_impl, infer=_random_infer, dist=dist, dtype=dtype, ndim=out_ndim, trailing=trailing,
                 extra=tuple(sorted(dict(extra, suffix=tuple(suffix)).items())))
         new_state, sample = op(state, vector, *params)

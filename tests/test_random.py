@@ -141,7 +141,8 @@ def test_seed_resets_states():
     assert not np.array_equal(f(), first)
     state, new_state = srng.updates()[0]
     assert isinstance(state, symconv.SharedVariable) and state.default_update is new_state
-    assert state.get_value().dtype == np.uint32
+    assert isinstance(state.get_value(), np.random.RandomState)  # Theano's rv.rng value
+    assert state.get_value(borrow=True, return_internal_type=True).dtype == np.uint32  # the key inside
 
 
 def test_dropout_gradient_is_masked():

@@ -1,0 +1,116 @@
+"""Random state as Theano exposes it: RandomStreams' rng (a numpy RandomState), MRG31k3p's numbers and rstate.
+
+tests/fixtures/theano/mrg_golden.npz holds what Theano 1.0.5 drew from
+MRG_RandomStreams(seed=234) (tests/fixtures/theano/make_mrg_golden.py).
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symconv as theano
+import symconv.tensor as T
+from symconv.sandbox.rng_mrg import MRG_RandomStreams
+from symconv.tensor.shared_randomstreams import RandomStreams
+
+GOLDEN = Path(__file__).parent / "fixtures" / "theano" / "mrg_golden.npz"
+
+
+@pytest.mark.parametrize("floatX", ["float32", "float64"])
+def test_mrg_draws_theanos_numbers(floatX):
+    gold = np.load(GOLDEN)
+    with theano.config.change_flags(floatX=floatX):
+        srng = MRG_RandomStreams(seed=234)
+        draws = [srng.uniform((2, 3)), srng.normal((3, 3)), srng.binomial((4,), p=0.3), srng.uniform((50,)),
+                 srng.normal((5,), avg=1.0, std=2.0)]
+        f = theano.function([], draws)
+        for call in ("r1", "r2"):
+            for k, value in enumerate(f()):
+                expected = gold[f"{floatX}_{call}_{k}"]
+                assert value.dtype == expected.dtype
+                np.testing.assert_array_equal(value, expected)
+        np.testing.assert_array_equal(srng.rstate, gold[f"{floatX}_rstate"])
+        np.testing.assert_array_equal(srng.state_updates[0][0].get_value(), gold[f"{floatX}_state0"])
+        srng.seed(77)
+        for k, value in enumerate(f()):
+            np.testing.assert_allclose(value, gold[f"{floatX}_r3_{k}"], rtol=1e-6)
+        x = T.matrix("x")
+        g = theano.function([x], srng.uniform(size=x.shape))
+        np.testing.assert_array_equal(g(np.zeros((3, 4), floatX)), gold[f"{floatX}_sym"])
+
+
+def test_mrg_rstate_and_state_updates_are_theanos():
+    srng = MRG_RandomStreams(seed=42)
+    np.testing.assert_array_equal(srng.rstate, np.full(6, 42, "int32"))
+    u = srng.uniform((4, 5))
+    state, new_state, size, nstreams = srng.state_updates[0]
+    assert state.get_value().dtype == np.int32 and state.get_value().shape == (3, 6)  # 20 // 6 streams
+    assert u.rstate is state and state.default_update is new_state and (size, nstreams) == ((4, 5), None)
+    with pytest.raises(ValueError, match="should not be 0"):
+        MRG_RandomStreams(seed=0)
+
+
+def _graph(cls, seed):
+    srng = cls(seed)
+    return srng, theano.function([], srng.uniform(size=(1,)))
+
+
+@pytest.mark.parametrize("cls", [RandomStreams, MRG_RandomStreams])
+def test_copying_random_state_between_graphs(cls):
+    """doc/tutorial/examples.txt, "Copying Random State Between Theano Graphs"."""
+    (r1, f1), (r2, f2) = _graph(cls, 123), _graph(cls, 987)
+    assert f1()[0] != f2()[0]
+    if isinstance(r1, MRG_RandomStreams):
+        r2.rstate = r1.rstate
+    for su1, su2 in zip(r1.state_updates, r2.state_updates):
+        su2[0].set_value(su1[0].get_value())
+    assert f1()[0] == f2()[0]
+
+
+def test_using_random_numbers_as_the_tutorial_does():
+    """doc/tutorial/examples.txt, "Using Random Numbers": seeding, sharing streams, get_state / set_state."""
+    srng = RandomStreams(seed=234)
+    rv_u, rv_n = srng.uniform((2, 2)), srng.normal((2, 2))
+    f = theano.function([], rv_u)
+    g = theano.function([], rv_n, no_default_updates=True)
+    nearly_zeros = theano.function([], rv_u + rv_u - 2 * rv_u)
+    assert not np.array_equal(f(), f())
+    np.testing.assert_array_equal(g(), g())
+    np.testing.assert_allclose(nearly_zeros(), 0.0, atol=1e-6)
+
+    rng_val = rv_u.rng.get_value(borrow=True)
+    assert isinstance(rng_val, np.random.RandomState)
+    rng_val.seed(89234)
+    rv_u.rng.set_value(rng_val, borrow=True)
+    a = f()
+    rng_val.seed(89234)
+    rv_u.rng.set_value(rng_val, borrow=True)
+    np.testing.assert_array_equal(f(), a)  # the same seed, the same numbers
+
+    srng.seed(902340)
+    b = f()
+    srng.seed(902340)
+    np.testing.assert_array_equal(f(), b)
+
+    state_after_v0 = rv_u.rng.get_value().get_state()
+    nearly_zeros()
+    v1 = f()
+    rng = rv_u.rng.get_value(borrow=True)
+    rng.set_state(state_after_v0)
+    rv_u.rng.set_value(rng, borrow=True)
+    v2, v3 = f(), f()
+    assert not np.array_equal(v1, v2)
+    np.testing.assert_array_equal(v1, v3)
+
+
+def test_function_copy_shares_the_random_state():
+    srng = RandomStreams(seed=3)
+    f = theano.function([], srng.uniform((3,)))
+    g = f.copy()
+    first = f()
+    second = g()  # the copy advanced the same state (Theano's copy shares shared variables)
+    assert not np.array_equal(first, second)
+    start = srng.state_updates[0][0].get_value()
+    srng.state_updates[0][0].set_value(start)
+    h = theano.function([], srng.uniform((3,)) * 0 + srng.state_updates[0][1].owner.outputs[1], no_default_updates=True)
+    np.testing.assert_array_equal(h(), h())

@@ -21,6 +21,7 @@ from .errors import DisconnectedInputError, apply_policy
 from .graph import Variable, ancestors, toposort
 from .op import Op
 from .ops.elemwise import stop_gradient
+from .ops.gradclip import grad_clip, grad_scale  # noqa: F401  (theano.gradient.grad_clip)
 from .ops.shape_ops import zeros_like as _zeros_like
 from .ops.literals import as_tensor_variable
 from .ops.reduction import sum as _sum

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import config
 from ..errors import warn_user
-from ..graph import Variable
+from ..graph import Variable, clone_replace, leaves
 from ..ops.variable import TensorVariable
 from ..type import TensorType
 from .mesh import block, current_mesh, place, unblock
@@ -257,3 +257,18 @@ class SharedAlias(SharedVariable):
     @_blocked.setter
     def _blocked(self, value):
         self.origin._blocked = value
+
+
+def resolve_aliases(outputs, update_pairs):
+    """`outputs` and `update_pairs` with every ``SharedAlias`` replaced by the variable whose value it is.
+
+    A function then reads and updates one value where a graph names it twice (a
+    shared variable and its clone), as Theano's shared container is one storage.
+    """
+    graphs = list(outputs) + [u for _, u in update_pairs]
+    aliases = {v: v.origin for v in leaves(graphs + [s for s, _ in update_pairs]) if isinstance(v, SharedAlias)}
+    if not aliases:
+        return list(outputs), list(update_pairs)
+    graphs = clone_replace(graphs, aliases)
+    targets = [aliases.get(s, s) for s, _ in update_pairs]
+    return graphs[:len(outputs)], list(zip(targets, graphs[len(outputs):]))

@@ -62,7 +62,10 @@ class TensorOperators:
     __hash__ = object.__hash__
     __eq__ = object.__eq__
 
-    def __getitem__(self, index): return subtensor(self, index)
+    def __getitem__(self, index):
+        if isinstance(index, list) and any(isinstance(i, slice) for i in index):
+            index = tuple(index)  # as Theano: a list holding a slice indexes like a tuple (one entry per axis)
+        return subtensor(self, index)
 
     def __iter__(self):
         # As in Theano, a vector of known length (x.shape) unpacks: ``rows, cols = x.shape``.

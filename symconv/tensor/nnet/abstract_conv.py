@@ -128,9 +128,10 @@ class AbstractConv_gradInputs(BaseAbstractConv):  # noqa: N801  (Theano's name)
                   **self._params(dtype))(w, top, shape)
 
     def _infer(self, w, top, shape, *, dtype, **_):
-        spatial = static_entries(shape)[-self.convdim:]
-        channels = None if w.type.shape[1] is None else w.type.shape[1] * self.num_groups
-        return [TensorType(dtype, (top.type.shape[0], channels, *spatial))]
+        ws = _merged(w.type.shape, self.kshp)
+        channels = None if ws[1] is None else ws[1] * self.num_groups
+        known = (top.type.shape[0], channels, *static_entries(shape)[-self.convdim:])
+        return [TensorType(dtype, _merged(known, self.imshp))]
 
 
 class AbstractConv_gradWeights(BaseAbstractConv):  # noqa: N801  (Theano's name)
@@ -145,9 +146,10 @@ class AbstractConv_gradWeights(BaseAbstractConv):  # noqa: N801  (Theano's name)
                   **self._params(dtype))(x, top, shape)
 
     def _infer(self, x, top, shape, *, dtype, **_):
-        spatial = static_entries(shape)[-self.convdim:]
-        channels = None if x.type.shape[1] is None else x.type.shape[1] // self.num_groups
-        return [TensorType(dtype, (top.type.shape[1], channels, *spatial))]
+        xs = _merged(x.type.shape, self.imshp)
+        channels = None if xs[1] is None else xs[1] // self.num_groups
+        known = (top.type.shape[1], channels, *static_entries(shape)[-self.convdim:])
+        return [TensorType(dtype, _merged(known, self.kshp))]
 
 
 def _merged(static, given):

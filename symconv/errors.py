@@ -28,6 +28,10 @@ class DisconnectedInputError(ValueError):
     """grad was asked for a variable the cost does not depend on."""
 
 
+class NullTypeGradError(TypeError):
+    """grad reached a gradient that is undefined (Theano's ``grad_undefined``); a TypeError, as Theano's."""
+
+
 class NodeError(RuntimeError):
     """An op failed while compiling or running; names the node and its user line."""
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .compile.function import function
 from .contract import collecting_checks, record_check, register_group_lowering
-from .errors import DisconnectedInputError, apply_policy
+from .errors import DisconnectedInputError, NullTypeGradError, apply_policy  # noqa: F401  (theano.gradient's)
 from .graph import Variable, ancestors, toposort
 from .op import Op
 from .ops.elemwise import stop_gradient

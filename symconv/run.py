@@ -10,7 +10,8 @@ The hook exists only inside ``symconv run`` and inside ``with theano_alias():``;
 ``import symconv`` installs nothing, so a real Theano installed elsewhere is
 untouched outside them.  Inside them the alias wins, even over an installed
 Theano (that is its point); a Theano already imported is set aside and put back
-afterwards.
+afterwards.  Inside them NumPy's scalars print as NumPy 1 printed them (``5.0``,
+not ``np.float64(5.0)``), as they did for Theano 1.0.5's scripts.
 
 Flags are read as Theano reads them: from ``$THEANORC``/``~/.theanorc``,
 ``THEANO_FLAGS`` (and ``SYMCONV_FLAGS``) when ``theano`` is first imported.
@@ -29,6 +30,8 @@ import importlib.machinery
 import os
 import sys
 import types
+
+import numpy
 
 from .theano_pickle import pickle_reads_theano
 
@@ -102,6 +105,16 @@ class TheanoAliasFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module), is_package=hasattr(module, "__path__"))
 
 
+def numpy_1_printing():
+    """NumPy scalars print as NumPy 1 printed them (``5.0``, not ``np.float64(5.0)``): Theano 1.0.5 ran on
+    NumPy 1, and a Theano script's printed output (its doctests) shows NumPy 1's reprs.  Returns the
+    print options to restore."""
+    before = numpy.get_printoptions()
+    if int(numpy.__version__.split(".")[0]) >= 2:
+        numpy.set_printoptions(legacy="1.25")
+    return before
+
+
 @contextlib.contextmanager
 def theano_alias(reread=True):
     """``with theano_alias():``: ``import theano`` (and ``theano.tensor``, ...) gives symconv inside the block.
@@ -118,9 +131,11 @@ def theano_alias(reread=True):
     for name in stashed:
         del sys.modules[name]
     sys.meta_path.insert(0, finder)
+    printing = numpy_1_printing()
     try:
         yield finder
     finally:
+        numpy.set_printoptions(**printing)
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)
         for name, module in finder.added.items():

@@ -59,3 +59,14 @@ def test_scan_strict_with_a_hidden_shared_variable_is_missing_input_error():
     values, _ = theano.scan(lambda v, w: T.dot(v, w), outputs_info=sample, non_sequences=[W], n_steps=3,
                             strict=True)
     assert theano.function([sample], values[-1])(np.ones(2)).tolist() == [8.0, 8.0]
+
+
+def test_numpy_scalars_print_as_numpy_1_inside_the_alias():
+    # numpy.txt: ``numpy.asarray([[1., 2], [3, 4], [5, 6]])[2, 0]`` shows ``5.0`` (Theano 1.0.5 ran on NumPy 1)
+    from symconv.run import theano_alias
+
+    before = repr(np.float64(5.0))
+    with theano_alias():
+        assert repr(np.asarray([[1.0, 2], [3, 4], [5, 6]])[2, 0]) == "5.0"
+        assert repr(np.arange(2.0)) == "array([0., 1.])"
+    assert repr(np.float64(5.0)) == before

@@ -264,3 +264,16 @@ def test_the_conv_ops_give_theanos_values():
     np.testing.assert_allclose(
         symconv.function([xv, wv], T.nnet.conv2d(xv, wv, border_mode="full", filter_dilation=(2, 1)))(
             g["gw_x"], g["gi_w"]), g["c2_dil"], rtol=1e-10, atol=1e-12)
+
+
+def test_repeat_by_a_count_computed_from_shapes():
+    """Lasagne's TransformerLayer repeats by ``out_height * out_width``, taken from the input's shape."""
+    x = T.dmatrix("x")
+    f = symconv.function([x], T.repeat(T.arange(x.shape[0]) * 3, x.shape[1] * 2))
+    np.testing.assert_array_equal(f(np.zeros((2, 2))), np.repeat(np.arange(2) * 3, 4))
+    np.testing.assert_array_equal(f(np.zeros((3, 1))), np.repeat(np.arange(3) * 3, 2))
+    n = T.lscalar("n")
+    g = symconv.function([x, n], T.extra_ops.repeat(x, n, axis=1))
+    np.testing.assert_array_equal(g(np.eye(2), 3), np.repeat(np.eye(2), 3, axis=1))
+    with pytest.raises(TypeError, match="repeats"):
+        T.repeat(x, T.dscalar())

@@ -273,15 +273,37 @@ def _repeat_impl(x, *, repeats, axis):
 
 
 def repeat(x, repeats, axis=None):
-    """NumPy's repeat; `repeats` an int or a constant sequence of ints (one per element along `axis`)."""
+    """NumPy's repeat; `repeats` an int, a constant sequence of ints (one per element along `axis`) or an int scalar."""
     if isinstance(repeats, Variable):
-        repeats = static_value(repeats)
-        if repeats is None:
-            raise TypeError("repeat's repeats must be known when the graph is built")
+        known = static_value(repeats)
+        if known is None:
+            return _repeat_by_scalar(x, repeats, axis)
+        repeats = known
     repeats = int(repeats) if np.ndim(repeats) == 0 else tuple(int(r) for r in np.ravel(repeats))
     x = as_tensor_variable(x)
     axis = None if axis is None else normalize_axes(x, axis)[0]
     return Op("repeat", _repeat_impl, infer=_repeat_infer, repeats=repeats, axis=axis)(x)
+
+
+def _repeat_scalar_impl(x, repeats, *, axis):
+    (count,) = concrete_ints(repeats, "repeat's repeats (a count computed from shapes is fine)")
+    return jnp.repeat(x, count, axis=axis)
+
+
+def _repeat_by_scalar(x, repeats, axis):
+    """`repeats` a symbolic int scalar (Lasagne's: computed from the input's shape): known when the function runs."""
+    x, repeats = as_tensor_variable(x), as_tensor_variable(repeats)
+    if repeats.ndim != 0 or not D.is_discrete(repeats.dtype):
+        raise TypeError(f"repeat's repeats must be an int, a constant sequence of ints or an int scalar, "
+                        f"got {repeats!r} of type {repeats.type}")
+    axis = None if axis is None else normalize_axes(x, axis)[0]
+    return Op("repeat", _repeat_scalar_impl, infer=_repeat_scalar_infer, axis=axis)(x, repeats)
+
+
+def _repeat_scalar_infer(x, repeats, *, axis):
+    shape = list(x.type.shape) if axis is not None else [None]
+    shape[axis or 0] = None
+    return [TensorType(x.dtype, tuple(shape))]
 
 
 def _repeat_infer(x, *, repeats, axis):

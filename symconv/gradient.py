@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .compile.function import function
+from .config import config
 from .contract import collecting_checks, record_check, register_group_lowering
 from .errors import DisconnectedInputError, NullTypeGradError, apply_policy  # noqa: F401  (theano.gradient's)
 from .graph import Variable, ancestors, toposort
@@ -209,8 +210,6 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
         if cost.ndim != 0:
             raise TypeError(f"grad's cost must be a scalar, got {cost.describe()} with {cost.ndim} dimensions; "
                             "reduce it first (e.g. cost.sum() or cost.mean())")
-        if cost.dtype[0] not in "fc":
-            raise TypeError(f"grad's cost must be a float, got {cost.describe()}")
     using_tuple = isinstance(wrt, tuple)
     single = not isinstance(wrt, (list, tuple))
     wrt = [wrt] if single else list(wrt)
@@ -236,7 +235,11 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
         apply_policy(disconnected_inputs, DisconnectedInputError,
                      f"grad: the cost {cost!r} does not depend on {var.describe()}; "
                      "pass disconnected_inputs='ignore' or 'warn' to get a zero gradient")
-    outs = Grad(constants, len(known_vars), cost is not None)(*roots, *known_values, *wrt)
+    if cost is not None and cost.dtype[0] not in "fc" and not known_vars:
+        # As Theano: an integer cost is piecewise constant, its gradient zero (floatX for an integer wrt).
+        outs = [_zeros_like(var, dtype=var.dtype if var.dtype[0] in "fc" else config.floatX) for var in wrt]
+    else:
+        outs = Grad(constants, len(known_vars), cost is not None)(*roots, *known_values, *wrt)
     outs = [outs] if not isinstance(outs, list) else outs
     name = cost.name if cost is not None and add_names else None
     for var, g in zip(wrt, outs):

@@ -277,3 +277,16 @@ def test_repeat_by_a_count_computed_from_shapes():
     np.testing.assert_array_equal(g(np.eye(2), 3), np.repeat(np.eye(2), 3, axis=1))
     with pytest.raises(TypeError, match="repeats"):
         T.repeat(x, T.dscalar())
+
+
+def test_the_gradient_of_an_integer_cost_is_zero_as_in_theano():
+    """Theano 1.0.5 (floatX=float64): T.grad(A + B, [A, B]) for int shared A, B is [0.0, 0.0] as float64."""
+    a, b = symconv.shared(1), symconv.shared(1)
+    with symconv.change_flags(floatX="float64"):
+        grads = T.grad(a + b, [a, b])
+    assert [g.dtype for g in grads] == ["float64", "float64"]
+    assert [float(v) for v in symconv.function([], grads)()] == [0.0, 0.0]
+    x = T.dscalar("x")
+    assert float(symconv.function([x], T.grad(T.cast(x, "int32") * 2, x))(3.0)) == 0.0
+    with pytest.raises(symconv.DisconnectedInputError):
+        T.grad(a + 1, [b])

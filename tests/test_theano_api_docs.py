@@ -70,3 +70,27 @@ def test_numpy_scalars_print_as_numpy_1_inside_the_alias():
         assert repr(np.asarray([[1.0, 2], [3, 4], [5, 6]])[2, 0]) == "5.0"
         assert repr(np.arange(2.0)) == "array([0., 1.])"
     assert repr(np.float64(5.0)) == before
+
+
+def test_specify_shape_declares_and_checks_a_shape():
+    # shape_info.txt "Specifying Exact Shape": Theano 1.0.5's SpecifyShape (values pass through,
+    # a wrong shape is an AssertionError when the function runs, the shape then folds to a constant)
+    from symconv.interpret import static_value
+
+    x = T.dmatrix("x")
+    xs = T.specify_shape(x, (2, 2))
+    assert xs.type.shape == (2, 2) and xs.broadcastable == (False, False)
+    assert static_value((xs ** 2).shape).tolist() == [2, 2]
+    f = theano.function([x], (xs ** 2).sum())
+    assert f(np.full((2, 2), 3.0)) == 36.0
+    with pytest.raises(AssertionError, match="dimension 0 has size 3, expected 2"):
+        f(np.ones((3, 2)))
+    n = T.lscalar("n")
+    g = theano.function([x, n], T.specify_shape(x, (n, 2)).sum())
+    assert g(np.ones((4, 2)), 4) == 8.0
+    with pytest.raises(AssertionError):
+        g(np.ones((4, 2)), 3)
+    gx = theano.function([x], theano.grad((xs ** 2).sum(), x))
+    assert np.allclose(gx(np.array([[1.0, 2.0], [3.0, 4.0]])), [[2.0, 4.0], [6.0, 8.0]])
+    theano.gradient.verify_grad(lambda v: (T.specify_shape(v, (2, 3)) ** 3).sum(), [np.random.rand(2, 3)],
+                                rng=np.random.RandomState(0))

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import dtypes as D
 from ..config import config
-from ..contract import concrete_ints
+from ..contract import concrete_ints, record_check
 from ..errors import GraphBuildError
 from ..graph import Variable
 from ..interpret import static_value
@@ -161,6 +161,31 @@ def _specify_length_infer(shape, *, length):
 def specify_length(vector, length):
     """`vector` (an int vector of unknown length) declared to have `length` entries."""
     return Op("specify_length", _specify_length_impl, infer=_specify_length_infer, length=int(length))(vector)
+
+
+def _specify_shape_impl(x, shape):
+    for axis in range(x.ndim):
+        record_check(shape[axis] == x.shape[axis], f"specify_shape: dimension {axis} has size {{}}, expected {{}}",
+                     x.shape[axis], shape[axis], error=AssertionError)
+    return x
+
+
+def _specify_shape_infer(x, shape):
+    length = shape.type.shape[0]
+    if length is not None and length != x.ndim:
+        raise GraphBuildError(f"specify_shape of {x!r} ({x.ndim} dimensions) to {length} dimensions")
+    dims = static_entries(shape)
+    # known sizes become static; a size 1 only where x is already broadcastable (its type stays x's, as Theano's)
+    merged = [own if d is None or (d == 1 and own is None) else d for own, d in zip(x.type.shape, dims)]
+    return [TensorType(x.dtype, tuple(merged))]
+
+
+def specify_shape(x, shape):
+    """`x`, declared to have `shape` (ints or scalars); calling the function checks it (AssertionError), as
+    Theano's ``SpecifyShape``.  Sizes known when the graph is built become static, so shapes computed from
+    `x` fold to constants."""
+    x = as_tensor_variable(x)
+    return Op("specify_shape", _specify_shape_impl, infer=_specify_shape_infer)(x, int_vector(shape))
 
 
 def reshape(x, shape, ndim=None):

@@ -193,7 +193,8 @@ def feature_maps(model, example):
     else:
         # Logistic regression has no hidden layer: show each class's evidence x * W[:, k].
         named = [("evidence x * W[:, k] for each class k", x.dimshuffle(0, "x", 1) * net.W.T.dimshuffle("x", 0, 1))]
-    values = symconv.function([x], [v for _, v in named])(example)
+    # One compiled function for the maps and the probabilities (each compile costs seconds on CPU).
+    *values, probabilities = symconv.function([x], [v for _, v in named] + [net.p_y_given_x])(example)
     maps = []
     for (title, _), value in zip(named, values):
         value = value[0]
@@ -201,8 +202,7 @@ def feature_maps(model, example):
             side = _image_side(value.shape[1])
             value = value.reshape(len(value), side, side)
         maps.append((f"{title} {tuple(value.shape)}", value))
-    probabilities = symconv.function([x], net.p_y_given_x)(example)[0]
-    return maps, probabilities
+    return maps, probabilities[0]
 
 
 def plot_feature_maps(model, example, label, path):

@@ -72,10 +72,14 @@ def non_finite_parameter(params):
     """The name of the first parameter (a shared variable) holding a NaN or an infinity, or None.
 
     The test runs where the value lives (on the device for a JAX array):
-    only one boolean per parameter comes back.
+    only one boolean comes back: all parameters are tested in one compiled
+    call, and only when one fails are they looked at one by one to name it.
     """
-    for position, param in enumerate(params):
-        if not _all_finite(_device_value(param)):
+    values = [_device_value(param) for param in params]
+    if _all_finite_together(values):
+        return None
+    for position, (param, value) in enumerate(zip(params, values)):
+        if not _all_finite(value):
             name = getattr(param, "name", None) or "?"
             return f"{name} (params[{position}])"
     return None
@@ -93,6 +97,33 @@ def _device_value(param):
         return param.get_value(borrow=True, return_internal_type=True)
     except TypeError:
         return param.get_value(borrow=True)
+
+
+def _all_finite_together(values):
+    """True when every inexact JAX array of `values` is finite, tested in one dispatch; False when one is
+    not or when some value is not a JAX array (the caller then tests them one by one)."""
+    import jax
+
+    if not values or not all(isinstance(v, jax.Array) for v in values):
+        return False
+    return bool(_jitted_all_finite()(values))
+
+
+_ALL_FINITE = []
+
+
+def _jitted_all_finite():
+    """``jax.jit`` of: are all inexact arrays of a list finite (one compile per list of shapes and dtypes)."""
+    if not _ALL_FINITE:
+        import jax
+        import jax.numpy as jnp
+
+        def all_finite(values):
+            tests = [jnp.isfinite(v).all() for v in values if jnp.issubdtype(v.dtype, jnp.inexact)]
+            return jnp.all(jnp.stack(tests)) if tests else jnp.asarray(True)
+
+        _ALL_FINITE.append(jax.jit(all_finite))
+    return _ALL_FINITE[0]
 
 
 def _all_finite(value):

@@ -13,6 +13,7 @@ import numpy as np
 from .graph import Constant, register_node_namer, toposort
 from .op import Op
 from .ops.elemwise import Elemwise
+from .type import TensorType
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//", "pow": "**"}
 _ACCUMULATE = {"float16": "float32", "float32": "float64", "float64": "float64", "complex64": "complex128",
@@ -141,7 +142,7 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     lines = []
 
     def ident(var):
-        key = var.owner if var.owner is not None else var
+        key = var if isinstance(var, tuple) else var.owner if var.owner is not None else _leaf_key(var)
         if ids == "":
             return ""
         if key not in names:
@@ -149,6 +150,8 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         return f" [id {names[key]}]"
 
     def walk(var, prefix, prefix_child, level):
+        if level == depth:  # Theano prints `depth` levels
+            return
         node = var.owner
         typed = f" <{var.type}>" if print_type else ""
         if node is None or (stop_on_name and var.name and prefix):
@@ -160,12 +163,26 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         if order is not None:
             line += str(order[node])
         lines.append(line)
-        if node in done or level == depth:
+        if node in done:
             return
         done[node] = True
         for k, inp in enumerate(node.inputs):
             last = k == len(node.inputs) - 1
-            walk(inp, prefix_child + " |", prefix_child + ("  " if last else " |"), level + 1)
+            child = prefix_child + ("  " if last else " |")
+            if order is None and isinstance(node.op, Elemwise) and inp.ndim < node.outputs[0].ndim:
+                expand(node, k, prefix_child + " |", child, level + 1)
+            else:
+                walk(inp, prefix_child + " |", child, level + 1)
+
+    def expand(node, k, prefix, prefix_child, level):
+        # Theano's Elemwise broadcasts a lower-rank input through an InplaceDimShuffle{x,...} node
+        if level == depth:
+            return
+        inp = node.inputs[k]
+        pattern = ["x"] * (node.outputs[0].ndim - inp.ndim) + [str(d) for d in range(inp.ndim)]
+        lines.append(f"{prefix}InplaceDimShuffle{{{','.join(pattern)}}}{ident(('dimshuffle', node, k))}"
+                     f"{' <' + str(TensorType(inp.dtype, (1,) * (len(pattern) - inp.ndim) + inp.type.shape)) + '>' if print_type else ''} ''   ")
+        walk(inp, prefix_child + " |", prefix_child + "  ", level + 1)
 
     for root in roots:
         walk(root, "", "", 0)
@@ -175,6 +192,15 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     out = file or sys.stdout
     print(text, file=out)
     return out
+
+
+def _leaf_key(var):
+    """Theano caches small scalar constants (one object per type and value in [-10, 10]): they share an id."""
+    if isinstance(var, Constant):
+        data = np.asarray(var.data)
+        if data.size == 1 and data.dtype.kind in "iuf" and -10 <= data.item() <= 10:
+            return ("constant", str(var.type), data.item())
+    return var
 
 
 def _roots(obj):

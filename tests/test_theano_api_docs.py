@@ -94,3 +94,41 @@ def test_specify_shape_declares_and_checks_a_shape():
     assert np.allclose(gx(np.array([[1.0, 2.0], [3.0, 4.0]])), [[2.0, 4.0], [6.0, 8.0]])
     theano.gradient.verify_grad(lambda v: (T.specify_shape(v, (2, 3)) ** 3).sum(), [np.random.rand(2, 3)],
                                 rng=np.random.RandomState(0))
+
+
+def test_debugprint_shows_elemwise_broadcasts_and_depth_as_theano():
+    # printing_drawing.txt, the pre-compilation graph (Theano 1.0.5's output, its ids included: the two
+    # TensorConstant{1} are one cached constant in Theano); depth=3 prints three levels
+    x = T.dmatrix("x")
+    w = theano.shared(np.ones(5), name="w")
+    b = theano.shared(np.asarray(0.0), name="b")
+    prediction = 1 / (1 + T.exp(-T.dot(x, w) - b)) > 0.5
+    expected = """\
+Elemwise{gt,no_inplace} [id A] ''
+ |Elemwise{true_div,no_inplace} [id B] ''
+ | |InplaceDimShuffle{x} [id C] ''
+ | | |TensorConstant{1} [id D]
+ | |Elemwise{add,no_inplace} [id E] ''
+ |   |InplaceDimShuffle{x} [id F] ''
+ |   | |TensorConstant{1} [id D]
+ |   |Elemwise{exp,no_inplace} [id G] ''
+ |     |Elemwise{sub,no_inplace} [id H] ''
+ |       |Elemwise{neg,no_inplace} [id I] ''
+ |       | |dot [id J] ''
+ |       |   |x [id K]
+ |       |   |w [id L]
+ |       |InplaceDimShuffle{x} [id M] ''
+ |         |b [id N]
+ |InplaceDimShuffle{x} [id O] ''
+   |TensorConstant{0.5} [id P]"""
+    printed = theano.printing.debugprint(prediction, file="str")
+    assert [line.rstrip() for line in printed.splitlines()] == expected.splitlines()
+    shallow = theano.printing.debugprint(prediction, depth=3, file="str", print_type=True)
+    assert [line.rstrip() for line in shallow.splitlines()] == [
+        "Elemwise{gt,no_inplace} [id A] <TensorType(bool, vector)> ''",
+        " |Elemwise{true_div,no_inplace} [id B] <TensorType(float64, vector)> ''",
+        " | |InplaceDimShuffle{x} [id C] <TensorType(int8, (True,))> ''",
+        " | |Elemwise{add,no_inplace} [id D] <TensorType(float64, vector)> ''",
+        " |InplaceDimShuffle{x} [id E] <TensorType(float32, (True,))> ''",  # 0.5 is float32, as in Theano
+        "   |TensorConstant{0.5} [id F] <TensorType(float32, scalar)>",
+    ]

@@ -290,3 +290,43 @@ def test_the_gradient_of_an_integer_cost_is_zero_as_in_theano():
     assert float(symconv.function([x], T.grad(T.cast(x, "int32") * 2, x))(3.0)) == 0.0
     with pytest.raises(symconv.DisconnectedInputError):
         T.grad(a + 1, [b])
+
+
+POOL3D = {"a": dict(ws=(2, 3, 2), ignore_border=True, stride=None, pad=(0, 0, 0)),
+          "b": dict(ws=(3, 2, 2), ignore_border=False, stride=(2, 2, 3), pad=(0, 0, 0)),
+          "c": dict(ws=(3, 3, 2), ignore_border=True, stride=(2, 1, 2), pad=(1, 2, 1))}
+
+
+@pytest.mark.parametrize("mode", ["max", "sum", "average_inc_pad", "average_exc_pad"])
+def test_pool_3d_gives_theanos_values_and_gradients(mode):
+    """Golden values made by Theano 1.0.5 (tests/fixtures/theano/make_pool3d.py), ties in a max window included."""
+    import pathlib
+    from symconv.tensor.signal.pool import pool_3d
+    g = np.load(pathlib.Path(__file__).parent / "fixtures" / "theano" / "pool3d.npz")
+    v = T.TensorType("float64", (None,) * 5)("v")
+    for name, kw in POOL3D.items():
+        y = pool_3d(v, mode=mode, **kw)
+        weighted = (y * T.arange(y.size).reshape(y.shape)).sum()
+        value, grad = symconv.function([v], [y, T.grad(weighted, v)])(g["x"])
+        np.testing.assert_allclose(value, g[f"{name}_{mode}"], rtol=1e-12, atol=1e-12)
+        if f"{name}_{mode}_grad" in g:
+            np.testing.assert_allclose(grad, g[f"{name}_{mode}_grad"], rtol=1e-12, atol=1e-12)
+
+
+def test_pool_2d_with_sizes_computed_from_shapes_and_pool_3d_checks():
+    """Lasagne's SpatialPyramidPoolingLayer passes window sizes computed from the input's shape."""
+    from symconv.tensor.signal.pool import pool_2d, pool_3d
+    x = T.dtensor4("x")
+    h, w = x.shape[2:]
+    f = symconv.function([x], pool_2d(x, ws=((h + 1) // 2, (w + 1) // 2), stride=(h // 2, w // 2),
+                                      ignore_border=True, pad=None))
+    value = np.random.RandomState(7).randn(2, 3, 7, 6)
+    fixed = symconv.function([x], pool_2d(x, ws=(4, 3), stride=(3, 3), ignore_border=True))(value)
+    np.testing.assert_array_equal(f(value), fixed)
+    assert f(np.zeros((1, 1, 9, 9))).shape == (1, 1, 2, 2)
+    verify_grad(lambda a: pool_3d(a, (2, 2, 1), mode="average_exc_pad", ignore_border=False),
+                [np.random.RandomState(8).randn(1, 1, 3, 3, 2)])
+    with pytest.raises(NotImplementedError, match="ignore_border"):
+        pool_3d(T.TensorType("float64", (None,) * 5)(), (2, 2, 2), ignore_border=False, pad=(1, 0, 0))
+    with pytest.raises(ValueError, match="3 entries"):
+        pool_3d(T.TensorType("float64", (None,) * 5)(), (2, 2))

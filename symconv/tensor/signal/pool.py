@@ -5,6 +5,7 @@ from ...ops import elemwise as E
 from ...ops import literals as L
 from ...ops import shape_ops as S
 from ...type import TensorType
+from .pool_nd import pool as pool_nd, pool_3d, uses_variables  # noqa: F401  (theano's pool.pool_3d)
 
 
 def _pool_impl(x, *, ws, ignore_border, stride, pad, mode):
@@ -26,6 +27,8 @@ def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode="m
     ws = ws if ws is not None else ds
     stride = stride if stride is not None else st
     pad = padding if padding is not None else pad
+    if uses_variables(ws, stride, pad) or pad is None:  # sizes known only when the function runs
+        return pool_nd(x, 2, ws, ignore_border, stride, pad, mode)
     if ws is None:
         raise TypeError("pool_2d needs the window size ws")
     if ignore_border is None:

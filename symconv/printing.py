@@ -93,6 +93,8 @@ def op_name(node):
         return f"MaxAndArgmax{{axis={tuple(range(source.ndim)) if axis is None else tuple(axis)}}}"
     if op.name == "dot":
         return "dot"
+    if op.name == "concatenate":
+        return "Join"
     if op.name in ("dimshuffle", "transpose"):  # Theano's DimShuffle is inplace by default
         pattern = op.params.get("pattern", op.params.get("axes"))
         return "InplaceDimShuffle{%s}" % ",".join(str(p) for p in pattern)
@@ -166,6 +168,10 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         if node in done:
             return
         done[node] = True
+        if node.op.name == "concatenate":  # Theano's Join takes its axis as a first input (an int8 constant)
+            axis = node.op.params["axis"]
+            lines.append(f"{prefix_child} |TensorConstant{{{axis}}}{ident(('constant', 'TensorType(int8, scalar)', axis))}"
+                         f"{' <TensorType(int8, scalar)>' if print_type else ''}")
         for k, inp in enumerate(node.inputs):
             last = k == len(node.inputs) - 1
             child = prefix_child + ("  " if last else " |")

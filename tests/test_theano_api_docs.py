@@ -132,3 +132,15 @@ Elemwise{gt,no_inplace} [id A] ''
         " |InplaceDimShuffle{x} [id E] <TensorType(float32, (True,))> ''",  # 0.5 is float32, as in Theano
         "   |TensorConstant{0.5} [id F] <TensorType(float32, scalar)>",
     ]
+
+
+def test_join_prints_as_theano_join_with_its_axis_input():
+    # shape_info.txt: debugprint of function([x, y], join(0, x, y)); Theano 1.0.5's output
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    f = theano.function([x, y], T.join(0, x, y))
+    printed = theano.printing.debugprint(f, file="str")
+    assert [line.rstrip() for line in printed.splitlines()] == [
+        "Join [id A] ''   0", " |TensorConstant{0} [id B]", " |x [id C]", " |y [id D]"]
+    assert str(T.concatenate([x, y], axis=1)) == "Join.0"
+    typed = theano.printing.debugprint(T.concatenate([x, y], axis=1) + 0, print_type=True, file="str")
+    assert typed.splitlines()[2].rstrip() == " | |TensorConstant{1} [id C] <TensorType(int8, scalar)>"

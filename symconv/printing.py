@@ -11,8 +11,10 @@ import jax
 import numpy as np
 
 from .graph import Constant, register_node_namer, toposort
+from .interpret import static_value
 from .op import Op
 from .ops.elemwise import Elemwise
+from .ops.literals import constant
 from .type import TensorType
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//", "pow": "**"}
@@ -138,7 +140,8 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     roots = _roots(obj)
     order = None
     if hasattr(obj, "outputs") and hasattr(obj, "updates"):
-        order = {node: k for k, node in enumerate(toposort(roots))}
+        roots = _function_roots(obj)
+        order = {node: k for k, node in enumerate(theano_order(roots))}
     names = {} if used_ids is None else used_ids
     done = {} if done is None else done
     lines = []
@@ -207,6 +210,42 @@ def _leaf_key(var):
         if data.size == 1 and data.dtype.kind in "iuf" and -10 <= data.item() <= 10:
             return ("constant", str(var.type), data.item())
     return var
+
+
+_DEEP_COPY = Op("DeepCopyOp", lambda x: x)
+
+
+def _function_roots(fn):
+    """A compiled function's outputs as Theano's graph holds them: an output that is an input, or that folds to
+    a constant, is a ``DeepCopyOp`` of it; then the updates."""
+    roots = []
+    for out in fn.outputs:
+        folded = None if out.owner is None else static_value(out)
+        if out.owner is not None and folded is None:
+            roots.append(out)
+            continue
+        copy = _DEEP_COPY(out if folded is None else constant(np.asarray(folded)))
+        copy.name = out.name if out.owner is None else None
+        roots.append(copy)
+    return roots + [u for _, u in fn.updates]
+
+
+def theano_order(roots):
+    """The nodes computing `roots` in the order Theano's compiled graph lists them (its ``io_toposort``: a
+    stack, the last input first), which numbers a compiled function's debugprint."""
+    computed, order = set(), []
+    todo = [r.owner for r in reversed(roots) if r.owner is not None]
+    while todo:
+        node = todo.pop()
+        if node.outputs[0] in computed:
+            continue
+        if all(i in computed or i.owner is None for i in node.inputs):
+            computed.update(node.outputs)
+            order.append(node)
+        else:
+            todo.append(node)
+            todo.extend(i.owner for i in node.inputs if i.owner is not None)
+    return order
 
 
 def _roots(obj):

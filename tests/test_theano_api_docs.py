@@ -144,3 +144,24 @@ def test_join_prints_as_theano_join_with_its_axis_input():
     assert str(T.concatenate([x, y], axis=1)) == "Join.0"
     typed = theano.printing.debugprint(T.concatenate([x, y], axis=1) + 0, print_type=True, file="str")
     assert typed.splitlines()[2].rstrip() == " | |TensorConstant{1} [id C] <TensorType(int8, scalar)>"
+
+
+def test_compiled_debugprint_deep_copies_constant_and_input_outputs_in_theano_order():
+    # shape_info.txt "Specifying Exact Shape" and Theano 1.0.5's function([x], x): outputs that are inputs
+    # or fold to constants are DeepCopyOp nodes; nodes are numbered in Theano's io_toposort order
+    x = T.dmatrix("x")
+    xs = T.specify_shape(x, (2, 2))
+    f = theano.function([x], (xs ** 2).shape)
+    assert [line.rstrip() for line in theano.printing.debugprint(f, file="str").splitlines()] == [
+        "DeepCopyOp [id A] ''   0", " |TensorConstant{(2,) of 2} [id B]"]
+    g = theano.function([x], x)
+    assert [line.rstrip() for line in theano.printing.debugprint(g, file="str").splitlines()] == [
+        "DeepCopyOp [id A] 'x'   0", " |x [id B]"]
+    assert g(np.ones((1, 2))).tolist() == [[1.0, 1.0]]
+    a, b = T.dvector("a"), T.dvector("b")
+    # Theano lists MakeVector(Add(Shape_i0(x), Shape_i0(y)), Shape_i1(x)) as Shape_i1(x), Shape_i0(y),
+    # Shape_i0(x), Add, MakeVector: the last input first, depth first
+    made = T.stack([(a * 2).sum() + (b * 3).sum(), (a * 4).sum()])
+    order = theano.printing.theano_order([made])
+    factors = [int(node.inputs[1].data) for node in order if node.op.name == "mul"]
+    assert factors == [4, 3, 2] and len(order) == 8 and order[-1] is made.owner

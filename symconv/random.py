@@ -2,7 +2,10 @@
 
 Every draw (``srng.uniform(...)``, ``srng.binomial(...)``) gets its own state: a
 SharedVariable holding raw ``uint32`` threefry key data, derived from the
-stream's seed and the draw's position in the stream.  The draw is one op with
+stream's seed and the draw's position in the stream (the base class, and the
+draws ``MRG_RandomStreams`` samples with JAX), or, for Theano's
+``RandomStreams``, NumPy's MT19937 state (``generator='numpy'``, see
+``symconv.random_mt``; ``rv.rng.get_value()`` is then a ``RandomState``).  The draw is one op with
 two outputs, ``(new_key, sample)``; the state's ``default_update`` is
 ``new_key``, so every call of a compiled function that uses the draw advances
 it, and ``function(..., no_default_updates=True)`` repeats the same sample.
@@ -22,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import dtypes as D
+from . import random_mt
 from .compile.shared import SharedVariable
 from .config import config
 from .contract import concrete_ints
@@ -48,48 +52,22 @@ def key_data(seed, index=0):
         return np.asarray(jax.random.key_data(key), dtype="uint32")
 
 
-def random_state(key):
-    """A ``numpy.random.RandomState`` standing for the key `key` (what ``rv.rng.get_value()`` gives, as Theano's).
-
-    Its MT19937 state is the key's two words followed by the state NumPy seeds
-    from them, so ``random_key`` reads the same key back; anything done to it
-    (``.seed(n)``, ``.set_state(...)``, drawing from it) gives another key.
-    """
-    key = np.asarray(key, dtype="uint32").reshape(-1)
-    mt = np.random.RandomState(key).get_state()[1].copy()
-    mt[: key.size] = key
-    rng = np.random.RandomState()
-    rng.set_state(("MT19937", mt, 624, 0, 0.0))
-    return rng
-
-
-def random_key(rng):
-    """The uint32 key data a ``numpy.random.RandomState`` stands for (see ``random_state``)."""
-    _, mt, pos, has_gauss, _ = rng.get_state()
-    key = np.asarray(mt[:2], dtype="uint32")
-    if pos == 624 and not has_gauss and np.array_equal(np.random.RandomState(key).get_state()[1][2:], mt[2:]):
-        return key
-    copy = np.random.RandomState()
-    copy.set_state(rng.get_state())
-    return copy.randint(0, 2 ** 32, size=2, dtype=np.uint64).astype("uint32")
-
-
 class RandomStateVariable(SharedVariable):
-    """The state of one RandomStreams draw: a JAX key inside, a ``numpy.random.RandomState`` outside.
+    """The state of one RandomStreams draw: NumPy's MT19937 words inside, a ``numpy.random.RandomState`` outside.
 
-    ``get_value()`` gives a RandomState (``.get_state()``, ``.set_state()``,
-    ``.seed()`` work on it) and ``set_value`` takes one back, as Theano's
-    ``rv.rng``; the compiled function reads and writes the key.
+    ``get_value()`` gives a RandomState in that state (``.get_state()``,
+    ``.set_state()``, ``.seed()`` work on it) and ``set_value`` takes one back,
+    as Theano's ``rv.rng``; the compiled function reads and writes the words.
     """
 
     def get_value(self, borrow=False, return_internal_type=False):
         if return_internal_type:
             return super().get_value(borrow, return_internal_type)
-        return random_state(super().get_value(borrow=True))
+        return random_mt.rng_of(super().get_value(borrow=True))
 
     def set_value(self, value, borrow=False):
         if isinstance(value, np.random.RandomState):
-            value = random_key(value)
+            value = random_mt.state_of(value)
         super().set_value(value, borrow)
 
     def own_test_value(self):
@@ -198,16 +176,30 @@ DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "binomial": _binomial, 
                  "rows_choice": _rows_choice}
 
 
-def _random_impl(state, size, *params, dist, dtype, ndim, trailing, extra):
-    """(new state, sample): one split of the key, one draw of `dist` with the given shape."""
+def _numpy_draw(state, shape, params, dist, dtype, extra):
+    """(new state, sample) from NumPy's generator state: its own numbers for uniform and Bernoulli draws."""
+    if dist == "uniform":
+        state, sample = random_mt.uniform(state, shape, *params)
+    elif dist == "binomial" and extra.get("bernoulli"):
+        state, sample = random_mt.bernoulli(state, shape, params[1])
+    else:  # the other distributions: JAX's samplers, keyed by the next two words of the stream
+        state, words = random_mt.key_from(state)
+        sample = DISTRIBUTIONS[dist](jax.random.wrap_key_data(words, impl=_IMPL), shape, params, dtype, extra)
+    return state, jnp.asarray(sample, dtype)
+
+
+def _random_impl(state, size, *params, dist, dtype, ndim, trailing, extra, generator="key"):
+    """(new state, sample): one split of the key (or NumPy's generator), one draw of `dist` with the given shape."""
     shape = _resolve_shape(size, params[: len(trailing)], ndim, trailing)
+    if generator == "numpy":
+        return _numpy_draw(state, shape, params, dist, dtype, dict(extra))
     key = jax.random.wrap_key_data(jnp.asarray(state, "uint32"), impl=_IMPL)
     new_key, sub = jax.random.split(key)
     sample = DISTRIBUTIONS[dist](sub, shape, params, dtype, dict(extra))
     return jax.random.key_data(new_key), jnp.asarray(sample, dtype)
 
 
-def _random_infer(state, size, *params, dist, dtype, ndim, trailing, extra):
+def _random_infer(state, size, *params, dist, dtype, ndim, trailing, extra, generator="key"):
     entries = static_entries(size, keep_negative=True)
     entries = [-1] * (ndim - len(entries)) + entries
     pshapes = [p.type.shape[: p.ndim - t] for p, t in zip(params, trailing)]
@@ -274,6 +266,12 @@ class RandomStreamsBase:
         """The (state, new_state) pairs of every draw made so far."""
         return list(self.state_updates)
 
+    generator = {}  # the Op parameters choosing the generator: JAX's threefry keys here
+
+    def new_state(self, index):
+        """The state shared variable of draw number `index`: a threefry key from the seed and the index."""
+        return SharedVariable(key_data(self._seed, index), name=f"{type(self).__name__}.state{index}")
+
     def _draw(self, dist, size, params, ndim, dtype, trailing=None, suffix=(), **extra):
         """One random variable: a fresh state, the two-output op, the state's default update."""
         params = [as_tensor_variable(p) for p in params]
@@ -282,9 +280,9 @@ class RandomStreamsBase:
         out_ndim = _out_ndim(vector, ndim, params, trailing)
         dtype = config.floatX if dtype == "floatX" else str(np.dtype(dtype))
         index = len(self.state_updates)
-        state = RandomStateVariable(key_data(self._seed, index), name=f"{type(self).__name__}.state{index}")
+        state = self.new_state(index)
         op = Op(dist, _random_impl, infer=_random_infer, dist=dist, dtype=dtype, ndim=out_ndim, trailing=trailing,
-                extra=tuple(sorted(dict(extra, suffix=tuple(suffix)).items())))
+                extra=tuple(sorted(dict(extra, suffix=tuple(suffix)).items())), **self.generator)
         new_state, sample = op(state, vector, *params)
         new_state.name = f"{state.name}.next"
         state.default_update = new_state

@@ -14,6 +14,28 @@ from symconv.sandbox.rng_mrg import MRG_RandomStreams
 from symconv.tensor.shared_randomstreams import RandomStreams
 
 GOLDEN = Path(__file__).parent / "fixtures" / "theano" / "mrg_golden.npz"
+RS_GOLDEN = Path(__file__).parent / "fixtures" / "theano" / "randomstreams_golden.npz"
+
+
+def test_randomstreams_draws_theanos_numbers():
+    """uniform and binomial(n=1) of RandomStreams: NumPy's generator, seeded as Theano seeds it."""
+    gold = np.load(RS_GOLDEN)
+    with theano.config.change_flags(floatX="float64"):
+        f = theano.function([], RandomStreams(123).uniform(size=(1,)))
+        np.testing.assert_array_equal(np.concatenate([f(), f()]), gold["u123"])  # the tutorial's 0.72803009 ...
+        np.testing.assert_array_equal(theano.function([], RandomStreams(987).uniform(size=(1,)))(), gold["u987"])
+        r = RandomStreams(5)
+        draws = [r.uniform((2, 3), low=-1.0, high=3.0), r.binomial((2, 5), p=0.3), r.binomial((7,), p=0.8),
+                 r.binomial((3, 4), p=np.array([0.0, 0.2, 0.7, 1.0]))]
+        g = theano.function([], draws)
+        for call in range(2):
+            for k, value in enumerate(g()):
+                np.testing.assert_array_equal(value, gold[f"call{call}_{k}"])
+        state = draws[0].rng.get_value().get_state()
+        assert state[2] == gold["state_pos"] and np.array_equal(state[1], gold["state_mt"])
+        r.seed(902340)
+        for k, value in enumerate(g()):
+            np.testing.assert_array_equal(value, gold[f"seeded_{k}"])
 
 
 @pytest.mark.parametrize("floatX", ["float32", "float64"])

@@ -198,9 +198,8 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     text = "\n".join(lines)
     if file == "str":
         return text
-    out = file or sys.stdout
-    print(text, file=out)
-    return out
+    print(text, file=file or sys.stdout)
+    return file  # as Theano's: the file given, None for stdout (so the prompt shows nothing more)
 
 
 def _leaf_key(var):

@@ -165,3 +165,10 @@ def test_compiled_debugprint_deep_copies_constant_and_input_outputs_in_theano_or
     order = theano.printing.theano_order([made])
     factors = [int(node.inputs[1].data) for node in order if node.op.name == "mul"]
     assert factors == [4, 3, 2] and len(order) == 8 and order[-1] is made.owner
+
+
+def test_debugprint_to_stdout_returns_none(capsys):
+    # at the prompt (the documentation's doctests) Theano's debugprint(x) shows the graph and nothing more
+    x = T.dvector("x")
+    assert theano.printing.debugprint(x) is None
+    assert capsys.readouterr().out == "x [id A]\n"

@@ -177,9 +177,11 @@ DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "binomial": _binomial, 
 
 
 def _numpy_draw(state, shape, params, dist, dtype, extra):
-    """(new state, sample) from NumPy's generator state: its own numbers for uniform and Bernoulli draws."""
+    """(new state, sample) from NumPy's generator state: its own numbers for uniform, normal and Bernoulli draws."""
     if dist == "uniform":
         state, sample = random_mt.uniform(state, shape, *params)
+    elif dist == "normal" and not extra.get("truncate"):
+        state, sample = random_mt.normal(state, shape, *params)
     elif dist == "binomial" and extra.get("bernoulli"):
         state, sample = random_mt.bernoulli(state, shape, params[1])
     else:  # the other distributions: JAX's samplers, keyed by the next two words of the stream

@@ -1,36 +1,40 @@
 """NumPy's ``RandomState`` generator (MT19937) in JAX, for Theano's ``RandomStreams``.
 
 Theano's ``RandomStreams`` keeps one ``numpy.random.RandomState`` per draw and
-samples with it.  Here that state is a ``uint32`` vector of 625 words, the
-Mersenne Twister's 624 and its position, read and written by the compiled
+samples with it.  Here that state is a ``uint32`` vector of 628 words, the
+Mersenne Twister's 624, its position, and the Gaussian NumPy keeps for its next
+``normal`` (a flag and the double's two words), read and written by the compiled
 function; ``words`` gives the next 32-bit outputs exactly as NumPy's
 ``RandomState`` does (the twist in four vectorised pieces, the tempering), and
-``doubles`` NumPy's 53-bit doubles from them.  ``uniform`` and Bernoulli
-draws are NumPy's own numbers; other distributions take a JAX key from two
+``doubles`` NumPy's 53-bit doubles from them.  ``uniform``, ``normal`` (NumPy's
+polar method, its rejections included) and Bernoulli draws are NumPy's own numbers; other distributions take a JAX key from two
 words of the stream (see ``symconv.random``).
 """
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .contract import record_check
+
 N, M = 624, 397
-STATE_WORDS = N + 1
+STATE_WORDS = N + 4  # the twister's words, its position, has_gauss, the cached Gaussian (two words)
 
 
 def state_of(rng):
-    """The 625-word state vector of a ``numpy.random.RandomState``."""
-    _, mt, pos, _, _ = rng.get_state()
-    return np.concatenate([np.asarray(mt, "uint32"), np.asarray([pos], "uint32")])
+    """The state vector of a ``numpy.random.RandomState``."""
+    _, mt, pos, has_gauss, gauss = rng.get_state()
+    cached = np.asarray([gauss], "float64").view("uint32")
+    return np.concatenate([np.asarray(mt, "uint32"), np.asarray([pos, has_gauss], "uint32"), cached])
 
 
 def rng_of(state):
-    """A ``numpy.random.RandomState`` in the state `state` (625 words)."""
+    """A ``numpy.random.RandomState`` in the state `state`."""
     state = np.asarray(state, dtype="uint32").reshape(-1)
     if state.size != STATE_WORDS:
-        raise ValueError(f"a RandomStreams state has {STATE_WORDS} words (MT19937's 624 and its position), "
-                         f"got {state.size}")
+        raise ValueError(f"a RandomStreams state has {STATE_WORDS} words (MT19937's 624, its position and the "
+                         f"cached Gaussian), got {state.size}")
     rng = np.random.RandomState()
-    rng.set_state(("MT19937", state[:N], int(state[N]), 0, 0.0))
+    rng.set_state(("MT19937", state[:N], int(state[N]), int(state[N + 1]), float(state[N + 2:].view("float64")[0])))
     return rng
 
 
@@ -74,11 +78,11 @@ def _blocks(state, count):
     return jnp.concatenate([mt[None], later]), pos
 
 
-def _state_after(blocks, pos, used):
-    """The 625-word state once `used` (dynamic, >= 1) outputs are taken from position `pos` of `blocks`."""
+def _state_after(state, blocks, pos, used):
+    """`state` once `used` (dynamic, >= 1) outputs are taken from position `pos` of `blocks`."""
     end = pos + used
     last = (end - 1) // N
-    return jnp.concatenate([blocks[last], (end - last * N).astype("uint32")[None]])
+    return jnp.concatenate([blocks[last], (end - last * N).astype("uint32")[None], jnp.asarray(state)[N + 1:]])
 
 
 def words(state, count):
@@ -87,7 +91,7 @@ def words(state, count):
         return jnp.asarray(state, "uint32"), jnp.zeros((0,), "uint32")
     blocks, pos = _blocks(state, count)
     out = _temper(jax.lax.dynamic_slice(blocks.reshape(-1), (pos,), (count,)))
-    return _state_after(blocks, pos, count), out
+    return _state_after(state, blocks, pos, count), out
 
 
 def doubles(state, count):
@@ -119,3 +123,43 @@ def bernoulli(state, shape, p):
     q = jnp.where(small, 1.0 - p, 1.0 - (1.0 - p))  # the inversion runs on min(p, 1 - p), as NumPy's
     x = (u > jnp.exp(jnp.log(q))).astype("int64")  # 0 while u is below (1 - that) ** 1
     return state, jnp.where(small, x, 1 - x).reshape(shape)
+
+
+def normal(state, shape, avg, std):
+    """NumPy's ``RandomState.normal(avg, std, shape)``: its polar method, the Gaussian it keeps included.
+
+    Each pair of doubles is a candidate, rejected outside the unit disc; an
+    accepted one gives two Gaussians, the second kept for the next sample (in
+    the state, across calls).  Candidates are drawn for ten standard deviations
+    more rejections than expected; a run that needed more fails a run-time check
+    rather than give other numbers.
+    """
+    count = int(np.prod(shape, dtype="int64"))
+    state = jnp.asarray(state, "uint32")
+    has = state[N + 1].astype("int32")
+    cached = jax.lax.bitcast_convert_type(state[N + 2:], jnp.float64)
+    pairs_max = -(-count // 2)
+    candidates = int(np.ceil(pairs_max * 4 / np.pi + 10 * np.sqrt(pairs_max) + 20))
+    blocks, pos = _blocks(state, 4 * candidates)
+    w = _temper(jax.lax.dynamic_slice(blocks.reshape(-1), (pos,), (4 * candidates,)))
+    d = ((w[0::2] >> 5).astype("float64") * 67108864.0 + (w[1::2] >> 6).astype("float64")) / 9007199254740992.0
+    x1, x2 = 2.0 * d[0::2] - 1.0, 2.0 * d[1::2] - 1.0
+    r2 = x1 * x1 + x2 * x2
+    accepted = (r2 < 1.0) & (r2 != 0.0)
+    (index,) = jnp.nonzero(accepted, size=max(pairs_max, 1), fill_value=candidates - 1)
+    f = jnp.sqrt(-2.0 * jnp.log(r2[index]) / r2[index])
+    first, second = f * x2[index], f * x1[index]
+    needed = (count - has + 1) // 2  # new pairs this call
+    record_check(jnp.sum(accepted) >= needed, "normal: {} candidate pairs were not enough; draw again", candidates,
+                 error=RuntimeError)
+    values = jnp.concatenate([cached[None], jnp.stack([first, second], axis=1).reshape(-1)])
+    sample = jax.lax.dynamic_slice(values, (1 - has,), (count,))
+    left = has + 2 * needed - count  # 1: the last pair's second Gaussian is kept
+    last = index[jnp.maximum(needed - 1, 0)]
+    moved = _state_after(state, blocks, pos, 4 * (last + 1))
+    new_state = jnp.where(needed > 0, moved, state)
+    keep = jnp.where(left == 1, second[jnp.maximum(needed - 1, 0)], 0.0)
+    tail = jnp.concatenate([left.astype("uint32")[None], jax.lax.bitcast_convert_type(keep, jnp.uint32)])
+    new_state = jnp.concatenate([new_state[: N + 1], tail])
+    avg, std = jnp.asarray(avg, "float64"), jnp.asarray(std, "float64")
+    return new_state, jnp.broadcast_to(avg, shape) + jnp.broadcast_to(std, shape) * sample.reshape(shape)

@@ -4,9 +4,9 @@ As in Theano, each draw has its own ``numpy.random.RandomState``, seeded from
 a generator of seeds that ``RandomStreams(seed)`` and ``srng.seed(n)`` create
 (``RandomState(seed).randint(2 ** 30)`` per draw, in order), and ``rv.rng`` is
 a shared variable whose value is that RandomState.  The compiled function
-runs NumPy's generator itself (:mod:`symconv.random_mt`): ``uniform`` and
-``binomial(n=1)`` give Theano's numbers; the other distributions are sampled
-with JAX from the generator's next words (:mod:`symconv.random`).
+runs NumPy's generator itself (:mod:`symconv.random_mt`): ``uniform``,
+``normal`` and ``binomial(n=1)`` give Theano's numbers; the other distributions
+are sampled with JAX from the generator's next words (:mod:`symconv.random`).
 """
 import numpy as np
 

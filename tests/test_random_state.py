@@ -138,3 +138,12 @@ def test_function_copy_shares_the_random_state():
     srng.state_updates[0][0].set_value(start)
     h = theano.function([], srng.uniform((3,)) * 0 + srng.state_updates[0][1].owner.outputs[1], no_default_updates=True)
     np.testing.assert_array_equal(h(), h())
+
+
+def test_randomstreams_item_access_as_theanos():
+    srng = RandomStreams(seed=8)
+    u = srng.uniform((3,))
+    f = theano.function([], u)
+    assert isinstance(srng[u.rng], np.random.RandomState) and u.rng.tag.is_rng
+    srng[u.rng] = np.random.RandomState(42)
+    np.testing.assert_array_equal(f(), np.random.RandomState(42).uniform(0.0, 1.0, 3).astype(u.dtype))

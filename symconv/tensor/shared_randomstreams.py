@@ -29,7 +29,17 @@ class RandomStreams(RandomStreamsBase):
     def new_state(self, index):
         """Draw `index`'s RandomState: seeded with the next seed of the generator of seeds (Theano's)."""
         seed = int(self.gen_seedgen.randint(2 ** 30))
-        return RandomStateVariable(random_mt.seeded(seed), name=f"RandomStreams.state{index}")
+        state = RandomStateVariable(random_mt.seeded(seed), name=f"RandomStreams.state{index}")
+        state.tag.is_rng = True
+        return state
+
+    def __getitem__(self, item):
+        """The RandomState of the stream whose state is `item` (``srng[rv.rng]``, as ``rv.rng.get_value()``)."""
+        return item.get_value(borrow=True)
+
+    def __setitem__(self, item, value):
+        """Set the RandomState of the stream whose state is `item` (``srng[rv.rng] = RandomState(3)``)."""
+        item.set_value(value, borrow=True)
 
     def seed(self, seed=None):
         """Reseed every draw made so far, in order, from ``RandomState(seed)`` (None: the constructor's seed)."""

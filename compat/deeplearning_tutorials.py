@@ -327,6 +327,19 @@ RESULT_PATTERNS = [
 ]
 
 
+VALID_PATTERNS = [r"[Bb]est validation score of\s+" + NUMBER, r"valid F1\s+" + NUMBER,
+                  r"Train\s+\S+\s+Valid\s+" + NUMBER]
+
+
+def parse_valid(output):
+    """The validation figure that goes with the headline one, where the script prints one."""
+    for pattern in VALID_PATTERNS:
+        found = re.findall(pattern, output)
+        if found:
+            return float(found[-1])
+    return None
+
+
 def parse_result(output):
     """The run's headline figure: (what, value) from the last line that reports one, else None."""
     for what, pattern in RESULT_PATTERNS:
@@ -446,6 +459,10 @@ def saved_rows(work):
     for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         with open(os.path.join(folder, name)) as f:
             row = json.load(f)
+        if os.path.exists(row["log"]):  # the figure as this version of the harness reads it
+            with open(row["log"], encoding="utf-8", errors="replace") as f:
+                output = f.read().replace("\r", "\n")
+            row["result"], row["valid"] = parse_result(output), parse_valid(output)
         rows[row["run"], row["mode"]] = row
     return rows
 
@@ -462,6 +479,8 @@ def markdown_report(work):
                 cells.append("not run")
                 continue
             figure = "%s %.4g" % tuple(r["result"]) if r["result"] else "no figure"
+            if r.get("valid") is not None:
+                figure += " (valid %.4g)" % r["valid"]
             status = "ok" if r["status"] == 0 else "**exit %s**" % r["status"]
             cells.append("%s, %s, %.0f s" % (status, figure, r["wall_s"]))
         floatx = FLOATX.get(name, "float32")

@@ -84,7 +84,9 @@ def test_import_lines_only_are_changed():
     assert (dlt.change_imports("    import theano.sandbox.rng_mrg")
             == "    import symconv.sandbox.rng_mrg; import symconv as theano")
     assert dlt.change_imports("x = theano.shared(v)  # import theano") == "x = theano.shared(v)  # import theano"
-    assert dlt.parse_result("... with test performance 12.500000 %\n") == ("test error %", 12.5)
+    line = "Optimization complete with best validation score of 11.5 %, with test performance 12.500000 %\n"
+    assert dlt.parse_result(line) == ("test error %", 12.5) and dlt.parse_valid(line) == 11.5
+    assert dlt.parse_result("Epoch 2/5\n-34.5\n") == ("cost", -34.5)
 
 
 FAKE_SCRIPT = '''import numpy

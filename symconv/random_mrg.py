@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .contract import concrete_ints
+from .interpret import static_value
 from .op import Op
 from .ops.shapes import static_entries
 from .type import TensorType
@@ -117,3 +118,53 @@ def _uniform_infer(rstate, size, *, dtype):
 
 def uniform_op(dtype):
     return Op("mrg_uniform", _uniform_impl, infer=_uniform_infer, dtype=dtype)
+
+
+def _counts_from_uniform(pvals, unis, n, *, dtype):
+    """Theano's MultinomialFromUniform: row r's draw c is the first outcome whose running sum passes unis[c * rows + r]."""
+    (n,) = concrete_ints(n, "multinomial's n")
+    rows, k = pvals.shape
+    u = jnp.asarray(unis, "float64").reshape(n, rows)
+    cumsum = jnp.cumsum(jnp.asarray(pvals, "float64"), axis=1)
+    picked = jnp.sum(cumsum[None, :, :] <= u[:, :, None], axis=-1)  # k (none) if rounding left u above the sum
+    return jax.nn.one_hot(picked, k, dtype="int64").sum(axis=0).astype(dtype)
+
+
+def _choice_from_uniform(pvals, unis, n, *, dtype, replace):
+    """Theano's ChoiceFromUniform: per row, `n` outcomes; without replacement each pick's probability is zeroed."""
+    (n,) = concrete_ints(n, "choice's size")
+    rows, k = pvals.shape
+    if not replace and n > k:
+        raise ValueError("Cannot sample without replacement n samples bigger than the size of the distribution.")
+    u = jnp.asarray(unis).reshape(n, rows)
+    lanes = jnp.arange(rows)
+
+    def body(c, carry):
+        p, out = carry
+        cumsum = jnp.cumsum(p, axis=1)
+        picked = jnp.minimum(jnp.sum(cumsum <= u[c][:, None].astype(p.dtype), axis=1), k - 1)
+        out = out.at[:, c].set(picked)
+        if not replace:
+            p = p.at[lanes, picked].set(0)
+            p = p / p.sum(axis=1, keepdims=True)
+        return p, out
+
+    _, out = jax.lax.fori_loop(0, n, body, (jnp.asarray(pvals), jnp.full((rows, n), -1, "int64")))
+    return out.astype(dtype)
+
+
+def _counts_infer(pvals, unis, n, *, dtype):
+    return [TensorType(dtype, pvals.type.shape)]
+
+
+def _choice_infer(pvals, unis, n, *, dtype, replace):
+    size = static_value(n)
+    return [TensorType(dtype, (pvals.type.shape[0], None if size is None else int(size)))]
+
+
+def multinomial_op(dtype):
+    return Op("mrg_multinomial", _counts_from_uniform, infer=_counts_infer, dtype=dtype)
+
+
+def choice_op(dtype, replace):
+    return Op("mrg_choice", _choice_from_uniform, infer=_choice_infer, dtype=dtype, replace=bool(replace))

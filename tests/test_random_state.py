@@ -147,3 +147,17 @@ def test_randomstreams_item_access_as_theanos():
     assert isinstance(srng[u.rng], np.random.RandomState) and u.rng.tag.is_rng
     srng[u.rng] = np.random.RandomState(42)
     np.testing.assert_array_equal(f(), np.random.RandomState(42).uniform(0.0, 1.0, 3).astype(u.dtype))
+
+
+@pytest.mark.parametrize("floatX", ["float32", "float64"])
+def test_mrg_multinomial_and_choice_draw_theanos_numbers(floatX):
+    gold = np.load(Path(__file__).parent / "fixtures" / "theano" / "mrg_multinomial_golden.npz")
+    with theano.config.change_flags(floatX=floatX):
+        srng = MRG_RandomStreams(seed=99)
+        p, q = T.matrix("p"), T.matrix("q")
+        draws = [srng.multinomial(pvals=p), srng.multinomial(pvals=p, n=3), srng.choice(size=2, p=p, replace=False),
+                 srng.choice(size=4, p=q, replace=False)]
+        f = theano.function([p, q], draws)
+        for call in range(2):
+            for k, value in enumerate(f(gold[f"{floatX}_pv"], gold[f"{floatX}_pc"])):
+                np.testing.assert_array_equal(value, gold[f"{floatX}_call{call}_{k}"])

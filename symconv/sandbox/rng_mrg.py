@@ -1,11 +1,10 @@
 """``from symconv.sandbox.rng_mrg import MRG_RandomStreams``: Theano's MRG31k3p streams.
 
-``uniform``, ``normal`` (Box-Muller on uniforms, as Theano's) and ``binomial``
-draw the same numbers as Theano 1.0.5 for the same seed (see
-:mod:`symconv.random_mrg`); ``rstate``, ``seed()`` and ``state_updates`` (tuples
-``(state, new_state, size, nstreams)``) are Theano's.  ``multinomial`` and
-``choice`` sample with JAX's generator (:mod:`symconv.random`): same
-distributions, not Theano's numbers.
+``uniform``, ``normal`` (Box-Muller on uniforms, as Theano's), ``binomial``,
+``multinomial`` and ``choice`` draw the same numbers as Theano 1.0.5 for the
+same seed (see :mod:`symconv.random_mrg`); ``rstate``, ``seed()`` and
+``state_updates`` (tuples ``(state, new_state, size, nstreams)``) are Theano's.
+``truncated_normal`` samples with JAX's generator (:mod:`symconv.random`).
 """
 import numpy as np
 
@@ -137,27 +136,44 @@ class MRG_RandomStreams(RandomStreamsBase):
         return super().normal(size, avg, std, ndim, dtype, truncate=True)
 
     def multinomial(self, size=None, n=1, pvals=None, ndim=None, dtype="int64", nstreams=None, **kwargs):
-        """One row of counts per row of `pvals` (a matrix): ``[[.98, .01, .01]]`` gives mostly ``[[1, 0, 0]]``."""
+        """Counts of `n` draws per row of the matrix `pvals` (Theano's numbers: one uniform per row and draw)."""
         if pvals is None:
-            raise TypeError("MRG_RandomStreams.multinomial needs pvals")
+            raise TypeError("You have to specify pvals")
         pvals = as_tensor_variable(pvals)
-        if size is not None and not (isinstance(size, (tuple, list)) and len(size) in (0, pvals.ndim - 1)):
-            raise ValueError(f"multinomial's size {size!r} must be None: the output has the shape of pvals")
-        return super().multinomial(size if size is not None else (), n, pvals, None, dtype)
+        if size is not None and any(isinstance(i, (int, np.integer)) and i <= 0 for i in size):
+            raise ValueError("The specified size contains a dimension with value <= 0", size)
+        if size is not None and tuple(size) != ():
+            raise ValueError("Provided a size argument to MRG_RandomStreams.multinomial, which does not use the "
+                             "size argument.")
+        if ndim is not None:
+            raise ValueError("Provided an ndim argument to MRG_RandomStreams.multinomial, which does not use the "
+                             "ndim argument.")
+        if pvals.ndim != 2:
+            raise NotImplementedError("MRG_RandomStreams.multinomial only implemented for pvals.ndim = 2")
+        n = as_tensor_variable(n)
+        unis = self.uniform(size=(pvals.shape[0] * n,), ndim=1, nstreams=nstreams)
+        return mrg.multinomial_op(dtype)(pvals, unis, n)
 
     def choice(self, size=1, a=None, replace=True, p=None, ndim=None, dtype="int64", nstreams=None, **kwargs):
-        """`size` indices per row of the probability matrix `p` (shape ``(p.shape[0], size)``)."""
-        if a is not None or p is None:
-            return super().choice(size if size is not None else (), 2 if a is None else a, replace, p, ndim, dtype)
+        """`size` outcomes per row of the probability matrix `p`: shape ``(p.shape[0], size)``, Theano's numbers.
+
+        Theano implements only ``replace=False`` (each outcome at most once per
+        row); ``replace=True`` (Theano's default, where it raises) draws with
+        replacement from the same uniforms.
+        """
+        if a is not None:
+            raise TypeError("For now, a has to be None in MRG_RandomStreams.choice. Sampled values are between 0 "
+                            "and p.shape[1]-1")
+        if p is None:
+            raise TypeError("For now, p has to be specified in MRG_RandomStreams.choice.")
+        if ndim is not None:
+            raise ValueError("ndim argument to MRG_RandomStreams.choice is not used.")
         p = as_tensor_variable(p)
         if p.ndim != 2:
-            raise TypeError(f"MRG_RandomStreams.choice needs p to be a matrix (one distribution per row), "
-                            f"got {p.type}")
-        k = static_value(as_tensor_variable(size))
-        if k is None or np.ndim(k) != 0:
-            raise TypeError("MRG_RandomStreams.choice needs an integer size known when the graph is built")
-        return self._draw("rows_choice", (p.shape[0], int(k)), [p], None, dtype, trailing=(),
-                          k=int(k), replace=bool(replace))
+            raise NotImplementedError("MRG_RandomStreams.choice is only implemented for p.ndim = 2")
+        size = as_tensor_variable(size)
+        unis = self.uniform(size=(p.shape[0] * size,), ndim=1, nstreams=nstreams)
+        return mrg.choice_op(dtype, replace)(p, unis, size)
 
     multinomial_wo_replacement = choice
 

@@ -58,7 +58,34 @@ class Scratchpad:
         return f"scratchpad{self.__dict__}"
 
 
-class Variable:
+_THEANO_NAMES = {}
+_THEANO_NAMING = [False]
+
+
+class GraphClass(type):
+    """The classes of graph objects.  Inside ``symconv run`` (the ``theano`` alias) a class that a Theano module
+    path re-exports shows that path, as Theano's ``type(x)`` does: ``<class 'theano.tensor.var.TensorVariable'>``
+    (``theano.tensor.var.TensorVariable`` *is* the class there).  Only the repr changes: pickles, ``__module__``
+    and ``isinstance`` do not."""
+
+    def __repr__(cls):
+        if _THEANO_NAMING[0] and cls in _THEANO_NAMES:
+            return f"<class '{_THEANO_NAMES[cls]}'>"
+        return super().__repr__()
+
+
+def register_theano_name(cls, path):
+    """`path` (``theano.tensor.var.TensorVariable``) is where a Theano module face re-exports `cls`."""
+    _THEANO_NAMES[cls] = path
+
+
+def show_theano_names(on):
+    """Turns the Theano class names on (inside the alias) or off; returns the previous setting."""
+    before, _THEANO_NAMING[0] = _THEANO_NAMING[0], bool(on)
+    return before
+
+
+class Variable(metaclass=GraphClass):
     """A symbolic value: a type, and the apply node that computes it (None for a leaf)."""
 
     def __init__(self, type, owner=None, index=None, name=None):

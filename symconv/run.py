@@ -11,7 +11,8 @@ The hook exists only inside ``symconv run`` and inside ``with theano_alias():``;
 untouched outside them.  Inside them the alias wins, even over an installed
 Theano (that is its point); a Theano already imported is set aside and put back
 afterwards.  Inside them NumPy's scalars print as NumPy 1 printed them (``5.0``,
-not ``np.float64(5.0)``), as they did for Theano 1.0.5's scripts.
+not ``np.float64(5.0)``), as they did for Theano 1.0.5's scripts, and a class that a
+Theano path re-exports shows that path (``<class 'theano.tensor.var.TensorVariable'>``).
 
 Flags are read as Theano reads them: from ``$THEANORC``/``~/.theanorc``,
 ``THEANO_FLAGS`` (and ``SYMCONV_FLAGS``) when ``theano`` is first imported.
@@ -33,6 +34,7 @@ import types
 
 import numpy
 
+from .graph import show_theano_names
 from .theano_pickle import pickle_reads_theano
 
 ALIAS = "theano"
@@ -132,9 +134,11 @@ def theano_alias(reread=True):
         del sys.modules[name]
     sys.meta_path.insert(0, finder)
     printing = numpy_1_printing()
+    naming = show_theano_names(True)
     try:
         yield finder
     finally:
+        show_theano_names(naming)
         numpy.set_printoptions(**printing)
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)

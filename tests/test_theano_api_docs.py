@@ -172,3 +172,24 @@ def test_debugprint_to_stdout_returns_none(capsys):
     x = T.dvector("x")
     assert theano.printing.debugprint(x) is None
     assert capsys.readouterr().out == "x [id A]\n"
+
+
+def test_variable_classes_show_theano_paths_inside_the_alias():
+    # adding.txt: type(x) is <class 'theano.tensor.var.TensorVariable'>; inside the alias that path is the class
+    import pickle
+
+    from symconv.run import theano_alias
+    from symconv.ops.variable import TensorVariable
+
+    x = T.dscalar("x")
+    outside = repr(type(x))
+    assert outside == "<class 'symconv.ops.variable.TensorVariable'>"
+    with theano_alias():
+        import theano as aliased
+        import theano.tensor.var
+
+        assert repr(type(x)) == "<class 'theano.tensor.var.TensorVariable'>"
+        assert theano.tensor.var.TensorVariable is TensorVariable and aliased.tensor.var is T.var
+        assert repr(type(T.constant(1.0))) == "<class 'theano.tensor.var.TensorConstant'>"
+    assert repr(type(x)) == outside
+    assert type(pickle.loads(pickle.dumps(x))) is TensorVariable and TensorVariable.__module__ == "symconv.ops.variable"

@@ -25,6 +25,7 @@ for _module in (_literals, _elemwise, _reduction, _products, _shape_ops):
 install_constructors(globals())
 from ..ops.grids import mgrid, ogrid, stacklists  # noqa: E402,F401
 from . import xlogx  # noqa: E402,F401  (Theano's T.xlogx module: T.xlogx.xlogx, T.xlogx.xlogy0)
+from . import var  # noqa: E402,F401  (theano.tensor.var.TensorVariable, as Theano's)
 
 from ..graph import Variable  # noqa: E402,F401  (T.Variable, as Theano's)
 square = sqr  # noqa: F821  (Theano's alias; sqr is exported above)

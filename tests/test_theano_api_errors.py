@@ -1,8 +1,8 @@
 """Typical user mistakes raise Theano 1.0.5's exception classes.
 
 tests/fixtures/theano/api_errors.txt holds what Theano 1.0.5 raised for each
-case of tests/fixtures/theano/errors_survey.py (the same mistakes as CASES
-below): its builtin base class and its class name.  symconv keeps its own
+case of tests/fixtures/theano/errors_survey.py (the same mistakes as the cases
+below, 43 of them): its builtin base class and its class name.  symconv keeps its own
 messages (the variable, expected against actual, the user's line).
 """
 import builtins
@@ -58,6 +58,37 @@ def _cases():
         "input_not_variable": lambda: theano.function([np.ones(3)], x),
         "sum_bad_axis": lambda: x.sum(axis=3),
         "call_with_unknown_kwarg": lambda: theano.function([x], x * 2)(z=np.ones((2, 2))),
+    } | _more_cases(x, y, v, W)
+
+
+def _more_cases(x, y, v, W):
+    iv, fv = T.ivector("iv"), T.fvector("fv")
+    return {
+        "elemwise_bcast_dim_runtime": lambda: theano.function([x, v], x + v)(np.ones((2, 3)), np.ones(4)),
+        "shared_set_value_wrong_dtype": lambda: theano.shared(np.ones(3, "int32")).set_value(np.ones(3) * 0.5),
+        "int_input_given_float_array": lambda: theano.function([iv], iv * 2)(np.ones(3)),
+        "float32_input_given_float64_array": lambda: theano.function(
+            [fv], T.fvector("fv2") * 0 + 1, on_unused_input="ignore"),
+        "fvector_given_float64": lambda: theano.function([fv], fv * 2)(np.ones(3)),
+        "fvector_given_python_list": lambda: theano.function([fv], fv * 2)([1.5, 2.5]),
+        "advanced_index_oob": lambda: theano.function([v, iv], v[iv])(np.ones(3), np.array([0, 7], "int32")),
+        "slice_assign_shape_mismatch": lambda: theano.function([v], T.set_subtensor(v[:2], np.ones(3)))(np.ones(5)),
+        "dot_vector_mismatch": lambda: theano.function([x, v], T.dot(x, v))(np.ones((2, 3)), np.ones(4)),
+        "flatten_bad_ndim": lambda: x.flatten(3),
+        "reshape_wrong_ndim_symbolic": lambda: x.reshape(v.shape, ndim=2),
+        "scan_outputs_info_mismatch": lambda: theano.scan(lambda a, acc: acc + a, sequences=x,
+                                                          outputs_info=T.zeros((5,))),
+        "grad_wrt_list_with_non_variable": lambda: theano.grad(x.sum(), [x, 3]),
+        "function_outputs_not_variable": lambda: theano.function([x], [x, "a"]),
+        "updates_duplicate": lambda: theano.function([], [], updates=[(W, W * 2), (W, W * 3)]),
+        "givens_key_not_variable": lambda: theano.function([x], x * 2, givens={"a": x}),
+        "conv2d_channel_mismatch": lambda: theano.function(
+            [T.tensor4("a"), T.tensor4("b")], T.nnet.conv2d(T.tensor4("a2"), T.tensor4("b2")),
+            on_unused_input="ignore"),
+        "argmax_bad_axis": lambda: T.argmax(v, axis=2),
+        "concatenate_ndim_mismatch": lambda: T.concatenate([x, v], axis=0),
+        "switch_shape_runtime": lambda: theano.function([x, y], T.switch(x > 0, x, y))(np.ones((2, 3)),
+                                                                                        np.ones((3, 2))),
     }
 
 

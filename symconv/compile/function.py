@@ -78,6 +78,9 @@ class Function:
         self._allow_downcast = allow_input_downcast
         self._single = outputs is not None and not isinstance(outputs, (list, tuple))
         outputs = [] if outputs is None else [outputs] if self._single else list(outputs)
+        for o in outputs:
+            if not isinstance(o, (Variable, Out)) and np.asarray(o).dtype.kind not in "biufc":
+                raise TypeError(f"Outputs must be theano Variable or Out instances. Received {o!r} of type {type(o)}")
         outputs = [as_tensor_variable(o.variable if isinstance(o, Out) else o) for o in outputs]
         update_pairs = validated_updates(updates)
         replace = givens_map(givens)

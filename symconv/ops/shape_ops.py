@@ -194,6 +194,8 @@ def reshape(x, shape, ndim=None):
     shape = int_vector(shape)
     if shape.type.shape[0] is None and ndim is not None:
         shape = specify_length(shape, ndim)
+    elif ndim is not None and shape.type.shape[0] != int(ndim):  # Theano: ValueError
+        raise ValueError(f"reshape of {x!r}: ndim={ndim}, but the new shape {shape!r} has {shape.type.shape[0]} entries")
     return Op("reshape", _reshape_impl, infer=_reshape_infer)(x, shape)
 
 
@@ -278,6 +280,9 @@ def _concatenate_impl(*xs, axis, dtype):
 
 def concatenate(tensor_list, axis=0):
     xs = tensors(tensor_list)
+    if len({x.ndim for x in xs}) > 1:  # Theano's Join: a TypeError
+        raise TypeError("Join() can only join tensors with the same number of dimensions: "
+                        + ", ".join(f"{x!r} has {x.ndim}" for x in xs))
     return Op("concatenate", _concatenate_impl, axis=axis, dtype=D.upcast(*[x.dtype for x in xs]))(*xs)
 
 

@@ -177,13 +177,15 @@ DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "binomial": _binomial, 
 
 
 def _numpy_draw(state, shape, params, dist, dtype, extra):
-    """(new state, sample) from NumPy's generator state: its own numbers for uniform, normal and Bernoulli draws."""
+    """(new state, sample) from NumPy's generator state: its own numbers for uniform, normal, Bernoulli, integers."""
     if dist == "uniform":
         state, sample = random_mt.uniform(state, shape, *params)
     elif dist == "normal" and not extra.get("truncate"):
         state, sample = random_mt.normal(state, shape, *params)
     elif dist == "binomial" and extra.get("bernoulli"):
         state, sample = random_mt.bernoulli(state, shape, params[1])
+    elif dist == "random_integers":
+        state, sample = random_mt.random_integers(state, shape, *params)
     else:  # the other distributions: JAX's samplers, keyed by the next two words of the stream
         state, words = random_mt.key_from(state)
         sample = DISTRIBUTIONS[dist](jax.random.wrap_key_data(words, impl=_IMPL), shape, params, dtype, extra)

@@ -121,7 +121,7 @@ def uniform_op(dtype):
 
 
 def _counts_from_uniform(pvals, unis, n, *, dtype):
-    """Theano's MultinomialFromUniform: row r's draw c is the first outcome whose running sum passes unis[c * rows + r]."""
+    """Theano's MultinomialFromUniform: draw c of row r, the first outcome whose running sum passes unis[c*rows+r]."""
     (n,) = concrete_ints(n, "multinomial's n")
     rows, k = pvals.shape
     u = jnp.asarray(unis, "float64").reshape(n, rows)

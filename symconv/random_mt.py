@@ -7,7 +7,8 @@ Mersenne Twister's 624, its position, and the Gaussian NumPy keeps for its next
 function; ``words`` gives the next 32-bit outputs exactly as NumPy's
 ``RandomState`` does (the twist in four vectorised pieces, the tempering), and
 ``doubles`` NumPy's 53-bit doubles from them.  ``uniform``, ``normal`` (NumPy's
-polar method, its rejections included) and Bernoulli draws are NumPy's own numbers; other distributions take a JAX key from two
+polar method, its rejections included), Bernoulli draws and ``random_integers``
+(ranges up to 2**32 values) are NumPy's own numbers; other distributions take a JAX key from two
 words of the stream (see ``symconv.random``).
 """
 import jax
@@ -163,3 +164,46 @@ def normal(state, shape, avg, std):
     new_state = jnp.concatenate([new_state[: N + 1], tail])
     avg, std = jnp.asarray(avg, "float64"), jnp.asarray(std, "float64")
     return new_state, jnp.broadcast_to(avg, shape) + jnp.broadcast_to(std, shape) * sample.reshape(shape)
+
+
+def random_integers(state, shape, low, high):
+    """NumPy's ``randint(low, high + 1)`` per element, in order (Theano's ``random_integers``).
+
+    Each element draws 32-bit words masked to its range until one is in it
+    (NumPy's masked rejection; a range of one value draws nothing), so the
+    words are assigned to elements in one pass over a buffer sized ten standard
+    deviations above the expected need; a run that needed more fails a run-time
+    check rather than give other numbers.
+    """
+    count = int(np.prod(shape, dtype="int64"))
+    if count == 0:
+        return jnp.asarray(state, "uint32"), jnp.zeros(shape, "int64")
+    low = jnp.broadcast_to(jnp.asarray(low, "int64"), shape).reshape(-1)
+    span = jnp.broadcast_to(jnp.asarray(high, "int64"), shape).reshape(-1) - low
+    mask = span.astype("uint32")
+    for shift in (1, 2, 4, 8, 16):
+        mask = mask | (mask >> shift)
+    budget = int(2 * count + 10 * np.sqrt(2 * count) + 20)
+    blocks, pos = _blocks(state, budget)
+    w = _temper(jax.lax.dynamic_slice(blocks.reshape(-1), (pos,), (budget,)))
+
+    (order,) = jnp.nonzero(span != 0, size=count, fill_value=count)  # the elements that draw, in order
+    drawing = jnp.sum(span != 0).astype("int32")
+
+    def step(carry, word):
+        k, out, used = carry
+        e = order[jnp.minimum(k, count - 1)]
+        e = jnp.minimum(e, count - 1)
+        value = (word & mask[e]).astype("int64")
+        live = k < drawing
+        take = live & (value <= span[e])
+        out = out.at[e].set(jnp.where(take, low[e] + value, out[e]))
+        return (k + take.astype("int32"), out, used + live.astype("int32")), None
+
+    (done, out, used), _ = jax.lax.scan(step, (jnp.asarray(0, "int32"), low, jnp.asarray(0, "int32")), w)
+    record_check(done >= drawing, "random_integers: {} words were not enough; draw again", budget,
+                 error=RuntimeError)
+    record_check(jnp.all(span <= 0xFFFFFFFF), "random_integers: a range of {} values is wider than 2**32, which "
+                 "NumPy draws with 64-bit words; not supported", jnp.max(span) + 1, error=ValueError)
+    new_state = jnp.where(used > 0, _state_after(state, blocks, pos, jnp.maximum(used, 1)), jnp.asarray(state))
+    return new_state, out.reshape(shape)

@@ -449,3 +449,19 @@ def test_progress_defaults_to_whether_stdout_is_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stdout", object())
     assert wanted(None) is False
     assert wanted(True) is True
+
+
+def test_the_finiteness_check_of_all_parameters_names_the_first_bad_one():
+    """All parameters are tested in one compiled call; when that fails, the first non-finite one is named."""
+    import symconv
+    from symconv.train.divergence import non_finite_parameter
+
+    W = symconv.shared(np.ones((3, 2), np.float32), name="W")
+    b = symconv.shared(np.zeros(2, np.float32), name="b")
+    steps = symconv.shared(np.arange(3), name="steps")  # an integer value is always finite
+    assert non_finite_parameter([W, b, steps]) is None
+    b.set_value(np.array([0.0, np.inf], np.float32))
+    assert non_finite_parameter([W, b, steps]) == "b (params[1])"
+    W.set_value(np.full((3, 2), np.nan, np.float32))
+    assert non_finite_parameter([W, b]) == "W (params[0])"
+    assert non_finite_parameter([steps]) is None

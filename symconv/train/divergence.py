@@ -106,6 +106,8 @@ def _all_finite_together(values):
 
     if not values or not all(isinstance(v, jax.Array) for v in values):
         return False
+    if len({frozenset(v.devices()) for v in values}) > 1:
+        return False  # placed on different devices: one computation cannot take them all
     return bool(_jitted_all_finite()(values))
 
 

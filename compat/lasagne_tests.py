@@ -46,7 +46,11 @@ def read_junit(path):
 def _command(args, junit):
     # lasagne/conftest.py only hides modules from the doctest collection, with a hook signature
     # (py.path `path`) that pytest 9 refuses: --confcutdir keeps it out, the tests' own conftests load.
-    pytest_args = ["-m", "pytest", *args.tests, "-o", "addopts=", "-p", "no:cacheprovider", "-q",
+    tests = list(args.tests)
+    if args.doctests:  # the package's docstrings, without the modules Lasagne's conftest hides (GPU-only)
+        tests = ["lasagne", "--doctest-modules", "--ignore=lasagne/tests",
+                 *(f"--ignore=lasagne/layers/{m}.py" for m in ("corrmm", "cuda_convnet", "dnn"))]
+    pytest_args = ["-m", "pytest", *tests, "-o", "addopts=", "-p", "no:cacheprovider", "-q",
                    "--confcutdir=lasagne/tests", "--continue-on-collection-errors",
                    f"--junitxml={junit}", *args.pytest_args]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -94,6 +98,8 @@ def _parser():
     parser.add_argument("--compare", nargs=2, metavar=("THEANO_JSON", "SYMCONV_JSON"),
                         help="count the tests passing on both runs (no suite is run)")
     parser.add_argument("--tests", nargs="+", default=["lasagne/tests"], help="what pytest runs (default lasagne/tests)")
+    parser.add_argument("--doctests", action="store_true",
+                        help="run the docstring examples of the package instead of lasagne/tests")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds before the run is stopped")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --)")
     return parser

@@ -330,3 +330,13 @@ def test_pool_2d_with_sizes_computed_from_shapes_and_pool_3d_checks():
         pool_3d(T.TensorType("float64", (None,) * 5)(), (2, 2, 2), ignore_border=False, pad=(1, 0, 0))
     with pytest.raises(ValueError, match="3 entries"):
         pool_3d(T.TensorType("float64", (None,) * 5)(), (2, 2))
+
+
+def test_abstract_conv_conv2d_takes_theanos_argument_order():
+    """abstract_conv.conv2d has no image_shape: its 8th argument is filter_dilation (T.nnet.conv2d's is image_shape)."""
+    rng = np.random.RandomState(9)
+    x, w = rng.randn(1, 2, 7, 7), rng.randn(3, 2, 2, 2)
+    xv, wv = T.dtensor4("x"), T.dtensor4("w")
+    out = A.conv2d(xv, wv, None, None, "valid", (1, 1), True, (2, 3))
+    np.testing.assert_allclose(symconv.function([xv, wv], out)(x, w),
+                               reference_conv(x, w, "valid", (1, 1), True, (2, 3)), rtol=1e-10, atol=1e-10)

@@ -15,7 +15,7 @@ from ...ops import literals as L
 from ...ops.shape_ops import int_vector
 from ...ops.shapes import static_entries
 from ...type import TensorType
-from .convolution import conv2d  # noqa: F401  (Theano's abstract_conv.conv2d is nnet.conv2d)
+from .convolution import conv2d as nnet_conv2d
 
 
 def _float_dtype(*variables):
@@ -197,6 +197,16 @@ class AbstractConv3d_gradWeights(_Fixed, AbstractConv_gradWeights):  # noqa: N80
     """``AbstractConv3d_gradWeights(imshp, kshp, ...)(img, topgrad, shape)``."""
 
     convdim_of_class = 3
+
+
+def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1),
+           filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
+    """Theano's ``abstract_conv.conv2d``: ``T.nnet.conv2d`` without ``image_shape`` (arguments in this order)."""
+    if unshared:
+        raise NotImplementedError("unshared convolutions (unshared=True) are not supported by symconv")
+    return nnet_conv2d(input, filters, input_shape=input_shape, filter_shape=filter_shape, border_mode=border_mode,
+                       subsample=subsample, filter_flip=filter_flip, filter_dilation=filter_dilation,
+                       num_groups=num_groups)
 
 
 def conv3d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1, 1),

@@ -52,6 +52,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DEFAULT_MNIST = os.path.join(os.path.dirname(REPO), "shared", "data", "mnist-5k")
 DEFAULT_THEANO_PYTHON = os.path.expanduser("~/theano-venv/bin/python")
+# Theano's own compile cache, apart from other users' (they hold its lock while they compile).
+THEANO_COMPILEDIR = os.path.expanduser("~/.theano-cache-dlt")
 MODES = ("imports-changed", "unchanged", "theano")
 
 # ---------------------------------------------------------------------------------------------
@@ -395,7 +397,7 @@ def mode_env(mode, work, floatx):
         with open(os.path.join(site, "sitecustomize.py"), "w") as f:
             f.write(THEANO_SITE)
         env["PYTHONPATH"] = site + os.pathsep + env["PYTHONPATH"]
-        cache = os.path.expanduser("~/.theano-cache")
+        cache = THEANO_COMPILEDIR
         env["THEANO_FLAGS"] = "blas.ldflags=,%s,base_compiledir=%s" % (flags, cache)
     else:
         env["THEANO_FLAGS"] = flags

@@ -7,7 +7,8 @@
 Runs ``pytest lasagne/tests`` unchanged in the checkout (fetching nothing, writing
 nothing there: no cache, no bytecode), with Lasagne's setup.cfg addopts (--cov,
 --pep8, doctests of the whole package) replaced by none and the package-level
-conftest (a doctest-collection filter pytest 9 no longer loads) left out.  On symconv the suite runs
+conftest (a doctest-collection filter pytest 9 no longer loads) left out, with
+``floatX=float64`` (Theano's default) on both.  On symconv the suite runs
 inside ``symconv run -m pytest``, so every ``import theano`` (in conftest files
 too) is symconv.  The per-test outcomes (from pytest's JUnit XML) and the counts
 are written as JSON; ``--compare`` counts the tests that pass on both.
@@ -20,9 +21,6 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-
-THEANO_FLAGS = "blas.ldflags=,floatX=float64"
-
 
 def _outcome(case):
     for child in case:
@@ -54,9 +52,12 @@ def _command(args, junit):
                    "--confcutdir=lasagne/tests", "--continue-on-collection-errors",
                    f"--junitxml={junit}", *args.pytest_args]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    # The same flags on both (Theano's default floatX, float64; symconv's is float32), the caller's last.
+    flags = ["floatX=float64"]
     if args.theano:
-        flags = [THEANO_FLAGS, f"base_compiledir={os.path.expanduser('~/.theano-cache')}"]
-        env["THEANO_FLAGS"] = ",".join(f for f in [*flags, os.environ.get("THEANO_FLAGS", "")] if f)
+        flags += ["blas.ldflags=", f"base_compiledir={os.path.expanduser('~/.theano-cache')}"]
+    env["THEANO_FLAGS"] = ",".join(f for f in [*flags, os.environ.get("THEANO_FLAGS", "")] if f)
+    if args.theano:
         return [os.path.expanduser(args.theano), *pytest_args], env
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(p for p in [here, os.environ.get("PYTHONPATH", "")] if p)

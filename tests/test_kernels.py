@@ -112,6 +112,26 @@ def test_conv2d_gradients_match_finite_differences_and_the_other_lowering(loweri
         np.testing.assert_allclose(grad, other_grad, rtol=1e-10, atol=1e-10)
 
 
+@FEW
+@given(case=conv_cases())
+def test_im2col_forward_mode_and_second_order_match_lax(case):
+    """The im2col patches are computed in two stages and differentiated as the one-stage stack (a
+    custom JVP): forward mode, and reverse over forward (Hessian-vector products), agree with lax."""
+    x, w, options = case
+    rng = np.random.default_rng(1)
+    tangents = (rng.normal(size=x.shape), rng.normal(size=w.shape))
+    im2col, lax_conv = (jitted_conv2d(options, name) for name in ('im2col', 'lax'))
+    for got, expected in zip(jax.jvp(im2col, (x, w), tangents), jax.jvp(lax_conv, (x, w), tangents)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+    def hvp(conv):
+        def loss(x, w):
+            return jnp.sum(jnp.tanh(conv(x, w)) ** 2)
+        return jax.jvp(jax.grad(loss, argnums=(0, 1)), (x, w), tangents)[1]
+    for got, expected in zip(hvp(im2col), hvp(lax_conv)):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize('lowering', LOWERINGS)
 def test_conv2d_filter_flip_is_a_true_convolution(lowering):
     """A one-pixel impulse convolved ('full') with a kernel reproduces the kernel unflipped."""

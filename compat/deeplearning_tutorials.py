@@ -425,9 +425,9 @@ def run_one(name, mode, work, code_dirs, theano_python, timeout, floatx):
     wall = time.time() - start
     with open(log, encoding="utf-8", errors="replace") as f:
         output = f.read()
-    result = parse_result(output.replace("\r", "\n"))
-    return {"run": name, "mode": mode, "floatX": floatx, "status": status, "result": result,
-            "wall_s": round(wall, 1),
+    output = output.replace("\r", "\n")
+    return {"run": name, "mode": mode, "floatX": floatx, "status": status,
+            "result": parse_result(output), "valid": parse_valid(output), "wall_s": round(wall, 1),
             "log": log, "last_line": last_error_line(output) if status != 0 else ""}
 
 

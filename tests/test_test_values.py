@@ -125,3 +125,17 @@ def test_print_test_value_changes_repr_only(raise_mode):
         assert repr(y) == "Elemwise{mul,no_inplace}.0\n" + repr(np.full((1, 2), 2.0))
         assert str(y) == "Elemwise{mul,no_inplace}.0"  # Theano 1.0.5's name of an unnamed output
     assert repr(y) == "Elemwise{mul,no_inplace}.0"
+
+
+def test_theano_gof_op_helpers(raise_mode):
+    from symconv.gof.op import get_debug_values, get_test_value
+
+    x, y = T.matrix("x"), T.matrix("y")
+    x.tag.test_value = np.ones((2, 2))
+    assert get_test_value(x * 3).tolist() == [[3.0, 3.0], [3.0, 3.0]] and float(get_test_value(2.5)) == 2.5
+    [(xv,)] = get_debug_values(x)
+    assert xv.shape == (2, 2)
+    with pytest.raises(AttributeError, match="has no test value"):
+        get_debug_values(x, y)
+    with theano.config.change_flags(compute_test_value="off"):
+        assert get_debug_values(x) == []

@@ -117,3 +117,4 @@ def test_theanos_exception_classes_have_theanos_bases():
     assert issubclass(DisconnectedInputError, ValueError) and issubclass(NullTypeGradError, TypeError)
     assert issubclass(MissingInputError, Exception) and issubclass(UnusedInputError, Exception)
     assert theano.gradient.DisconnectedInputError is DisconnectedInputError
+    assert theano.gof.fg.MissingInputError is MissingInputError is theano.gof.MissingInputError

@@ -177,7 +177,8 @@ DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "binomial": _binomial, 
 
 
 def _numpy_draw(state, shape, params, dist, dtype, extra):
-    """(new state, sample) from NumPy's generator state: its own numbers for uniform, normal, Bernoulli, integers."""
+    """(new state, sample) from NumPy's generator state: its own numbers for uniform, normal, Bernoulli, integers,
+    permutations."""
     if dist == "uniform":
         state, sample = random_mt.uniform(state, shape, *params)
     elif dist == "normal" and not extra.get("truncate"):
@@ -186,6 +187,8 @@ def _numpy_draw(state, shape, params, dist, dtype, extra):
         state, sample = random_mt.bernoulli(state, shape, params[1])
     elif dist == "random_integers":
         state, sample = random_mt.random_integers(state, shape, *params)
+    elif dist == "permutation":
+        state, sample = random_mt.permutations(state, shape, concrete_ints(params[0], "permutation's n")[0])
     else:  # the other distributions: JAX's samplers, keyed by the next two words of the stream
         state, words = random_mt.key_from(state)
         sample = DISTRIBUTIONS[dist](jax.random.wrap_key_data(words, impl=_IMPL), shape, params, dtype, extra)

@@ -7,8 +7,8 @@ Mersenne Twister's 624, its position, and the Gaussian NumPy keeps for its next
 function; ``words`` gives the next 32-bit outputs exactly as NumPy's
 ``RandomState`` does (the twist in four vectorised pieces, the tempering), and
 ``doubles`` NumPy's 53-bit doubles from them.  ``uniform``, ``normal`` (NumPy's
-polar method, its rejections included), Bernoulli draws and ``random_integers``
-(ranges up to 2**32 values) are NumPy's own numbers; other distributions take a JAX key from two
+polar method, its rejections included), Bernoulli draws, ``random_integers``
+(ranges up to 2**32 values) and ``permutation`` are NumPy's own numbers; other distributions take a JAX key from two
 words of the stream (see ``symconv.random``).
 """
 import jax
@@ -207,3 +207,42 @@ def random_integers(state, shape, low, high):
                  "NumPy draws with 64-bit words; not supported", jnp.max(span) + 1, error=ValueError)
     new_state = jnp.where(used > 0, _state_after(state, blocks, pos, jnp.maximum(used, 1)), jnp.asarray(state))
     return new_state, out.reshape(shape)
+
+
+def permutations(state, shape, n):
+    """NumPy's ``permutation(n)`` for each element of `shape`, in order (Theano's ``permutation``): shape + (n,).
+
+    NumPy shuffles ``arange(n)`` from the last position down, each swap partner
+    drawn by masked rejection; one pass over a buffer of words (ten standard
+    deviations above the expected need) does every swap of every permutation in
+    order, and a run that needed more fails a run-time check.
+    """
+    count = int(np.prod(shape, dtype="int64"))
+    arrays = jnp.tile(jnp.arange(n, dtype="int64"), (max(count, 1), 1))
+    swaps = count * max(n - 1, 0)
+    if swaps == 0:
+        return jnp.asarray(state, "uint32"), arrays[:count].reshape(tuple(shape) + (n,))
+    budget = int(2 * swaps + 10 * np.sqrt(2 * swaps) + 20)
+    blocks, pos = _blocks(state, budget)
+    w = _temper(jax.lax.dynamic_slice(blocks.reshape(-1), (pos,), (budget,)))
+
+    def step(carry, word):
+        p, i, arr, used = carry
+        live = p < count
+        mask = i.astype("uint32")
+        for shift in (1, 2, 4, 8, 16):
+            mask = mask | (mask >> shift)
+        j = (word & mask).astype("int32")
+        take = live & (j <= i)
+        row = jnp.minimum(p, count - 1)
+        a, b = arr[row, i], arr[row, j]
+        swapped = arr.at[row, i].set(jnp.where(take, b, a))
+        swapped = swapped.at[row, j].set(jnp.where(take, a, swapped[row, j]))
+        done_row = take & (i == 1)
+        i = jnp.where(take, jnp.where(done_row, n - 1, i - 1), i)
+        return (p + done_row.astype("int32"), i, swapped, used + live.astype("int32")), None
+
+    start = (jnp.asarray(0, "int32"), jnp.asarray(n - 1, "int32"), arrays, jnp.asarray(0, "int32"))
+    (p, _, arrays, used), _ = jax.lax.scan(step, start, w)
+    record_check(p >= count, "permutation: {} words were not enough; draw again", budget, error=RuntimeError)
+    return _state_after(state, blocks, pos, jnp.maximum(used, 1)), arrays.reshape(tuple(shape) + (n,))

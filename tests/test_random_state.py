@@ -18,7 +18,7 @@ RS_GOLDEN = Path(__file__).parent / "fixtures" / "theano" / "randomstreams_golde
 
 
 def test_randomstreams_draws_theanos_numbers():
-    """uniform, normal, binomial(n=1), random_integers of RandomStreams: NumPy's generator, seeded as Theano's."""
+    """RandomStreams' uniform, normal, binomial(n=1), random_integers, permutation: NumPy's numbers, Theano's seeds."""
     gold = np.load(RS_GOLDEN)
     with theano.config.change_flags(floatX="float64"):
         f = theano.function([], RandomStreams(123).uniform(size=(1,)))
@@ -27,7 +27,8 @@ def test_randomstreams_draws_theanos_numbers():
         r = RandomStreams(5)
         draws = [r.uniform((2, 3), low=-1.0, high=3.0), r.binomial((2, 5), p=0.3), r.binomial((7,), p=0.8),
                  r.binomial((3, 4), p=np.array([0.0, 0.2, 0.7, 1.0])), r.normal((5,), avg=1.0, std=2.0),
-                 r.normal((2, 2)), r.random_integers((4,), low=-2, high=7), r.random_integers((2, 3), low=0, high=1)]
+                 r.normal((2, 2)), r.random_integers((4,), low=-2, high=7), r.random_integers((2, 3), low=0, high=1),
+                 r.permutation((3,), n=6)]
         g = theano.function([], draws)
         for call in range(2):  # normal((5,)) keeps a Gaussian for its next call, as NumPy does
             for k, value in enumerate(g()):

@@ -189,10 +189,30 @@ def _numpy_draw(state, shape, params, dist, dtype, extra):
         state, sample = random_mt.random_integers(state, shape, *params)
     elif dist == "permutation":
         state, sample = random_mt.permutations(state, shape, concrete_ints(params[0], "permutation's n")[0])
+    elif dist == "choice" and (extra["replace"] or not extra["has_p"]):
+        state, sample = _numpy_choice(state, shape, params, extra)
     else:  # the other distributions: JAX's samplers, keyed by the next two words of the stream
         state, words = random_mt.key_from(state)
         sample = DISTRIBUTIONS[dist](jax.random.wrap_key_data(words, impl=_IMPL), shape, params, dtype, extra)
     return state, jnp.asarray(sample, dtype)
+
+
+def _numpy_choice(state, shape, params, extra):
+    """NumPy's ``choice(a, shape, replace, p)`` (not p without replacement): randint, inverse cdf or a permutation."""
+    a, count = params[0], int(np.prod(shape, dtype="int64"))
+    population = concrete_ints(a, "choice's population size")[0] if np.ndim(a) == 0 else np.shape(a)[0]
+    if extra["replace"] and not extra["has_p"]:
+        state, index = random_mt.random_integers(state, shape, 0, population - 1)
+    elif extra["replace"]:
+        state, u = random_mt.doubles(state, count)
+        cdf = jnp.cumsum(jnp.asarray(params[1]))
+        index = jnp.searchsorted(cdf / cdf[-1], u, side="right").reshape(shape)
+    else:
+        if count > population:
+            raise ValueError("Cannot take a larger sample than population when 'replace=False'")
+        state, perm = random_mt.permutations(state, (1,), population)
+        index = perm[0, :count].reshape(shape)
+    return state, index if np.ndim(a) == 0 else jnp.asarray(a)[index]
 
 
 def _random_impl(state, size, *params, dist, dtype, ndim, trailing, extra, generator="key"):

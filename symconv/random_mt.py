@@ -8,7 +8,8 @@ function; ``words`` gives the next 32-bit outputs exactly as NumPy's
 ``RandomState`` does (the twist in four vectorised pieces, the tempering), and
 ``doubles`` NumPy's 53-bit doubles from them.  ``uniform``, ``normal`` (NumPy's
 polar method, its rejections included), Bernoulli draws, ``random_integers``
-(ranges up to 2**32 values) and ``permutation`` are NumPy's own numbers; other distributions take a JAX key from two
+(ranges up to 2**32 values) and ``permutation`` are NumPy's own numbers (and
+``choice`` from them, see ``symconv.random``); other distributions take a JAX key from two
 words of the stream (see ``symconv.random``).
 """
 import jax

@@ -28,7 +28,9 @@ def test_randomstreams_draws_theanos_numbers():
         draws = [r.uniform((2, 3), low=-1.0, high=3.0), r.binomial((2, 5), p=0.3), r.binomial((7,), p=0.8),
                  r.binomial((3, 4), p=np.array([0.0, 0.2, 0.7, 1.0])), r.normal((5,), avg=1.0, std=2.0),
                  r.normal((2, 2)), r.random_integers((4,), low=-2, high=7), r.random_integers((2, 3), low=0, high=1),
-                 r.permutation((3,), n=6)]
+                 r.permutation((3,), n=6), r.choice((5,), a=7),
+                 r.choice((2, 2), a=np.array([3.0, 4.0, 5.0, 6.0, 7.0]), replace=False),
+                 r.choice((6,), a=4, p=[0.1, 0.2, 0.3, 0.4])]
         g = theano.function([], draws)
         for call in range(2):  # normal((5,)) keeps a Gaussian for its next call, as NumPy does
             for k, value in enumerate(g()):

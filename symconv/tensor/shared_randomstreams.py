@@ -5,8 +5,10 @@ a generator of seeds that ``RandomStreams(seed)`` and ``srng.seed(n)`` create
 (``RandomState(seed).randint(2 ** 30)`` per draw, in order), and ``rv.rng`` is
 a shared variable whose value is that RandomState.  The compiled function
 runs NumPy's generator itself (:mod:`symconv.random_mt`): ``uniform``,
-``normal`` and ``binomial(n=1)`` give Theano's numbers; the other distributions
-are sampled with JAX from the generator's next words (:mod:`symconv.random`).
+``normal``, ``binomial(n=1)``, ``random_integers``, ``permutation`` and
+``choice`` (but with ``p`` and without replacement) give Theano's numbers; the
+others (``binomial`` with n > 1, ``multinomial``, ``truncated_normal``) are
+sampled with JAX from the generator's next words (:mod:`symconv.random`).
 """
 import numpy as np
 

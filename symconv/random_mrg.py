@@ -92,9 +92,16 @@ def _uniform_impl(rstate, size, *, dtype):
     """(new rstate, uniform samples in (0, 1) of shape `size`): Theano's mrg_uniform, element by element."""
     shape = concrete_ints(size, "the size of an MRG draw")
     count = int(np.prod(shape, dtype="int64"))
+    final, samples = uniform_values(rstate, count, count, dtype)
+    return final, samples.reshape(shape)
+
+
+def uniform_values(rstate, most, count, dtype):
+    """(new rstate, `most` samples of which the first `count` (may be a traced int) are drawn, the streams
+    advanced by those only)."""
     rstate = jnp.asarray(rstate, "int32")
     n_streams = rstate.shape[0]
-    steps = -(-count // n_streams)
+    steps = max(-(-most // n_streams), 1)
     lanes = jnp.arange(n_streams)
 
     def body(state, t):
@@ -103,12 +110,12 @@ def _uniform_impl(rstate, size, *, dtype):
         return jnp.where(live, new, state), value
 
     final, values = jax.lax.scan(body, rstate, jnp.arange(steps))
-    values = values.reshape(-1)[:count]
+    values = values.reshape(-1)[:most]
     if dtype == "float64":
         samples = values.astype("float64") * 4.656612873077392578125e-10
     else:  # Theano's C code: the int converted to float, times the float constant
         samples = values.astype("float32") * np.float32(4.6566126e-10)
-    return final, samples.astype(dtype).reshape(shape)
+    return final, samples.astype(dtype)
 
 
 def _uniform_infer(rstate, size, *, dtype):
@@ -168,3 +175,36 @@ def multinomial_op(dtype):
 
 def choice_op(dtype, replace):
     return Op("mrg_choice", _choice_from_uniform, infer=_choice_infer, dtype=dtype, replace=bool(replace))
+
+
+def _truncate_impl(rstate, z0, z1, cos_theta, sin_theta, *, dtype):
+    """Theano's truncated Box-Muller: values outside [-2, 2] are redrawn once, from a second uniform draw.
+
+    The redrawn radius is ``sqrt(-2 log u)`` with u in (e**-2, 1); the result is the
+    kept z0, the redrawn z0, the kept z1, the redrawn z1, in that order (Theano's join).
+    """
+    half = z0.shape[0]
+    fix0, fix1 = (z0 < -2.0) | (z0 > 2.0), (z1 < -2.0) | (z1 > 2.0)
+    n_fix0, n_fix1 = jnp.sum(fix0), jnp.sum(fix1)
+    final, u = uniform_values(rstate, 2 * half, n_fix0 + n_fix1, dtype)
+    lower = np.asarray(1.0 / np.e ** 2, dtype)
+    u = u * (np.asarray(1.0, dtype) - lower) + lower
+    r_fix = jnp.sqrt(np.asarray(-2.0, dtype) * jnp.log(u))
+
+    def assemble(z, fix, trig, offset):
+        order = jnp.argsort(fix, stable=True)  # the kept ones first, then the redrawn ones, each in order
+        kept = half - jnp.sum(fix)
+        slot = jnp.arange(half)
+        fixed = r_fix[jnp.clip(offset + slot - kept, 0, 2 * half - 1)] * trig[order]
+        return jnp.where(slot < kept, z[order], fixed)
+
+    return final, jnp.concatenate([assemble(z0, fix0, cos_theta, 0), assemble(z1, fix1, sin_theta, n_fix0)])
+
+
+def _truncate_infer(rstate, z0, z1, cos_theta, sin_theta, *, dtype):
+    half = z0.type.shape[0]
+    return [TensorType("int32", rstate.type.shape), TensorType(dtype, (None if half is None else 2 * half,))]
+
+
+def truncate_op(dtype):
+    return Op("mrg_truncate", _truncate_impl, infer=_truncate_infer, dtype=dtype)

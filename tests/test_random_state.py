@@ -164,3 +164,20 @@ def test_mrg_multinomial_and_choice_draw_theanos_numbers(floatX):
         for call in range(2):
             for k, value in enumerate(f(gold[f"{floatX}_pv"], gold[f"{floatX}_pc"])):
                 np.testing.assert_array_equal(value, gold[f"{floatX}_call{call}_{k}"])
+
+
+@pytest.mark.parametrize("floatX", ["float32", "float64"])
+def test_mrg_truncated_normal_is_theanos(floatX):
+    """Values outside +-2 redrawn from a second uniform draw, as Theano's (float32: within an ulp or two, as
+    XLA's float32 log and cos may differ from the C library's double ones Theano's C code rounds)."""
+    gold = np.load(Path(__file__).parent / "fixtures" / "theano" / "mrg_truncated_golden.npz")
+    with theano.config.change_flags(floatX=floatX):
+        srng = MRG_RandomStreams(seed=5)
+        f = theano.function([], [srng.normal((7,), truncate=True), srng.truncated_normal((3, 4), avg=1.0, std=2.0)])
+        for call in range(2):
+            for k, value in enumerate(f()):
+                expected = gold[f"{floatX}_call{call}_{k}"]
+                bound = 2.0 if k == 0 else 2 * 2.0 / 0.87962566103423978  # +-2 standard normal's std, rescaled
+                assert value.dtype == expected.dtype and np.all(np.abs(value - (k == 1)) <= bound + 1e-5)
+                np.testing.assert_allclose(value, expected, rtol=1e-6 if floatX == "float32" else 0, atol=0)
+        np.testing.assert_array_equal(srng.rstate, gold[f"{floatX}_rstate"])

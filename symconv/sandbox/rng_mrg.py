@@ -3,8 +3,9 @@
 ``uniform``, ``normal`` (Box-Muller on uniforms, as Theano's), ``binomial``,
 ``multinomial`` and ``choice`` draw the same numbers as Theano 1.0.5 for the
 same seed (see :mod:`symconv.random_mrg`); ``rstate``, ``seed()`` and
-``state_updates`` (tuples ``(state, new_state, size, nstreams)``) are Theano's.
-``truncated_normal`` samples with JAX's generator (:mod:`symconv.random`).
+``state_updates`` (tuples ``(state, new_state, size, nstreams)``) are Theano's;
+``normal(truncate=True)`` and ``truncated_normal`` redraw out-of-range values
+from a second draw, as Theano's.
 """
 import numpy as np
 
@@ -113,8 +114,6 @@ class MRG_RandomStreams(RandomStreamsBase):
 
     def normal(self, size, avg=0.0, std=1.0, ndim=None, dtype=None, nstreams=None, truncate=False, **kwargs):
         """Theano's Box-Muller: an even number of uniforms, halves u1, u2, ``sqrt(-2 log u1) (cos, sin)(2 pi u2)``."""
-        if truncate:
-            return super().normal(size, avg, std, ndim, dtype, truncate=True)
         avg, std = as_tensor_variable(avg), as_tensor_variable(std)
         dtype = dtype or upcast(config.floatX, avg.dtype, std.dtype)
         vector = size_vector(size, ndim)
@@ -124,7 +123,12 @@ class MRG_RandomStreams(RandomStreamsBase):
         u1, u2 = uniform[:n_even // 2], uniform[n_even // 2:]
         r = T.sqrt(-2.0 * T.log(u1))
         theta = np.array(2.0 * np.pi, dtype=dtype) * u2
-        samples = T.join(0, r * T.cos(theta), r * T.sin(theta))[:n_odd]
+        cos_theta, sin_theta = T.cos(theta), T.sin(theta)
+        if truncate:
+            samples = self._redraw_outside(r * cos_theta, r * sin_theta, cos_theta, sin_theta, n_even, dtype,
+                                           nstreams)[:n_odd]
+        else:
+            samples = T.join(0, r * cos_theta, r * sin_theta)[:n_odd]
         known = static_value(vector)
         shape = tuple(int(s) for s in known) if known is not None else vector
         samples = T.reshape(samples, shape, ndim=vector.type.shape[0])
@@ -132,8 +136,20 @@ class MRG_RandomStreams(RandomStreamsBase):
         samples.rng = samples.rstate = uniform.rstate
         return samples
 
+    def _redraw_outside(self, z0, z1, cos_theta, sin_theta, n_even, dtype, nstreams):
+        """Theano's truncation: a second uniform draw (its own streams) redraws the radius of values outside +-2."""
+        rows = self.get_substream_rstates(nstreams or self.n_streams((n_even,)), dtype)
+        state = SharedVariable(rows, name=f"MRG_RandomStreams.rstate{len(self.state_updates)}")
+        new_state, samples = mrg.truncate_op(dtype)(state, z0, z1, cos_theta, sin_theta)
+        state.default_update = new_state
+        state.tag.is_rng = True
+        self.state_updates.append((state, new_state, (n_even,), nstreams))
+        return samples
+
     def truncated_normal(self, size, avg=0.0, std=1.0, ndim=None, dtype=None, nstreams=None, **kwargs):
-        return super().normal(size, avg, std, ndim, dtype, truncate=True)
+        """Normal samples cut at two standard deviations, rescaled to std (Theano's: std / 0.8796...)."""
+        std = as_tensor_variable(std) / as_tensor_variable(0.87962566103423978)  # a literal: floatX, as Theano's
+        return self.normal(size, avg, std, ndim, dtype, nstreams, truncate=True)
 
     def multinomial(self, size=None, n=1, pvals=None, ndim=None, dtype="int64", nstreams=None, **kwargs):
         """Counts of `n` draws per row of the matrix `pvals` (Theano's numbers: one uniform per row and draw)."""

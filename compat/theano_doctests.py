@@ -279,11 +279,15 @@ class Recorder(doctest.DocTestRunner):
 
 def _run(case, mode, namespace):
     """Runs one DocTest in ``namespace`` (kept, as Sphinx keeps it): (failed, attempted, problems)."""
-    doctest.compile = _compile  # the module-global name doctest's runner calls
     _MODE[0] = mode
     runner = Recorder()
     case.globs = namespace
-    failed, attempted = runner.run(case, out=lambda text: None, clear_globs=False)
+    # doctest's runner calls the builtin compile through its module globals: shadow it for this run only
+    doctest.compile = _compile
+    try:
+        failed, attempted = runner.run(case, out=lambda text: None, clear_globs=False)
+    finally:
+        del doctest.compile
     return failed, attempted, runner.problems
 
 

@@ -87,6 +87,7 @@ class _Forward:
 
     def __init__(self, wrt, roots, constant_vars, env, evaluate, cut=()):
         self.env, self.evaluate, self.roots = env, evaluate, roots
+        _refuse_integer_wrt(wrt, roots)
         position = {n: k for k, n in enumerate(toposort(roots))}
         self.cut = sorted(cut, key=lambda v: position.get(v.owner, -1))
         evaluate(wrt, env)
@@ -171,6 +172,19 @@ def lower_rop(node, order, env, evaluate):
     forward.finish(root_values, aux)
     for out, value in zip(node.outputs, f_tangents):
         env[out] = jnp.asarray(value, out.dtype)
+
+
+def _refuse_integer_wrt(wrt, roots):
+    """An integer `wrt` that the roots read: JAX has no derivative for integer values, so say so clearly."""
+    read = {inp for node in toposort(roots, stop=wrt) for inp in node.inputs}
+    for var in wrt:
+        if var.dtype[0] not in "fc" and var in read:
+            raise TypeError(
+                "grad with respect to an integer variable that the cost reads: symconv differentiates only "
+                "float variables (JAX has no derivative for integer values; Theano's answer depends on the "
+                "op: zero through indexing or DimShuffle, a real-valued derivative through a cast). Take the "
+                f"gradient with respect to a float variable (T.cast({var.name or 'x'}, config.floatX) used in "
+                f"the cost), or leave it out of wrt. The variable: {var.describe()}")
 
 
 def _descendants(wrt, roots, constant_vars):

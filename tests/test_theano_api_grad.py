@@ -353,3 +353,16 @@ def test_rop_lop_of_shared_and_jacobian_hessian_through_scan():
                                [[-1.39728854e-05, -1.50186185e-05, -1.80275668e-05],
                                 [-1.50186185e-05, -1.02576744e-04, -9.02989548e-05],
                                 [-1.80275668e-05, -9.02989548e-05, -2.75831137e-03]], rtol=1e-7)
+
+
+def test_grad_wrt_an_integer_variable_the_cost_reads_is_a_clear_type_error():
+    # Theano's answer is op-specific (zero through DimShuffle/indexing, a derivative through a cast);
+    # JAX has none for integers: symconv refuses by name instead of failing inside the lowering.
+    import symconv
+    import symconv.tensor as T
+    count = symconv.shared(np.int64(2), name="count")
+    v = T.dvector("v")
+    g = T.grad(T.cast(count, "float64") * v.sum(), count)
+    f = symconv.function([v], g, on_unused_input="ignore")
+    with pytest.raises(TypeError, match=r"integer variable.*\n?.*count"):
+        f(np.arange(4.0))

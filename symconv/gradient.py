@@ -87,12 +87,13 @@ class _Forward:
 
     def __init__(self, wrt, roots, constant_vars, env, evaluate, cut=()):
         self.env, self.evaluate, self.roots = env, evaluate, roots
-        _refuse_integer_wrt(wrt, roots)
+        between = toposort(roots, stop=wrt)  # the nodes from wrt to the roots, read three times below
+        _refuse_integer_wrt(wrt, between)
         position = {n: k for k, n in enumerate(toposort(roots))}
         self.cut = sorted(cut, key=lambda v: position.get(v.owner, -1))
         evaluate(wrt, env)
-        self.dependent = _descendants(wrt, roots, constant_vars)
-        outside = [v for node in toposort(roots, stop=wrt) for v in node.inputs
+        self.dependent = _descendants(wrt, between, constant_vars)
+        outside = [v for node in between for v in node.inputs
                    if v not in self.dependent and v.owner is not None]
         evaluate(outside, env)
         for var in constant_vars & set(env):
@@ -174,9 +175,9 @@ def lower_rop(node, order, env, evaluate):
         env[out] = jnp.asarray(value, out.dtype)
 
 
-def _refuse_integer_wrt(wrt, roots):
+def _refuse_integer_wrt(wrt, nodes):
     """An integer `wrt` that the roots read: JAX has no derivative for integer values, so say so clearly."""
-    read = {inp for node in toposort(roots, stop=wrt) for inp in node.inputs}
+    read = {inp for node in nodes for inp in node.inputs}
     for var in wrt:
         if var.dtype[0] not in "fc" and var in read:
             raise TypeError(
@@ -187,10 +188,10 @@ def _refuse_integer_wrt(wrt, roots):
                 f"the cost), or leave it out of wrt. The variable: {var.describe()}")
 
 
-def _descendants(wrt, roots, constant_vars):
-    """Variables between `wrt` and `roots` whose value changes with `wrt`."""
+def _descendants(wrt, nodes, constant_vars):
+    """Variables of `nodes` (the toposort from `wrt` to the roots) whose value changes with `wrt`."""
     dependent = set(wrt)
-    for node in toposort(roots, stop=wrt):
+    for node in nodes:
         if any(inp in dependent and inp not in constant_vars for inp in node.inputs):
             dependent.update(out for out in node.outputs if out not in constant_vars)
     return dependent

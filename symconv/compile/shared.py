@@ -228,6 +228,11 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, **
     return SharedVariable(value, name=name, strict=strict, allow_downcast=allow_downcast, **kwargs)
 
 
+def _held_by_origin(name):
+    """An attribute a SharedAlias reads and writes on its origin (the value and its minibatch split)."""
+    return property(lambda self: getattr(self.origin, name), lambda self, value: setattr(self.origin, name, value))
+
+
 class SharedAlias(SharedVariable):
     """A clone of a shared variable: another variable whose value *is* the original's.
 
@@ -242,21 +247,8 @@ class SharedAlias(SharedVariable):
         self.strict, self.allow_downcast = origin.strict, origin.allow_downcast
         self.default_update = None
 
-    @property
-    def _value(self):
-        return self.origin._value
-
-    @_value.setter
-    def _value(self, value):
-        self.origin._value = value
-
-    @property
-    def _blocked(self):
-        return self.origin._blocked
-
-    @_blocked.setter
-    def _blocked(self, value):
-        self.origin._blocked = value
+    _value = _held_by_origin("_value")
+    _blocked = _held_by_origin("_blocked")
 
 
 def resolve_aliases(outputs, update_pairs):

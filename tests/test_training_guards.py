@@ -193,19 +193,24 @@ def test_a_run_diverging_later_keeps_the_best_model_so_far(tmp_path, monkeypatch
     out_dir = tmp_path / "mlp"
     snapshot = {}
 
-    def early_stopping_turning_nan_in_epoch_2(*args, train_epoch_fn, **options):
+    def early_stopping_turning_nan_in_epoch_2(*args, train_epoch_fn, train_validate_fn, **options):
         calls = []
 
-        def train_epoch(indices):  # one call an epoch: validation_frequency = n_train_batches = 10
-            costs = np.array(train_epoch_fn(indices), dtype=np.float64)
-            calls.append(len(indices))
+        def poisoned(costs):  # one call an epoch: validation_frequency = n_train_batches = 10
+            costs = np.array(costs, dtype=np.float64)
+            calls.append(len(costs))
             if len(calls) == 2:
                 snapshot.update({name: (out_dir / name).read_bytes() for name in os.listdir(out_dir)
                                  if name != "history.json"})
                 costs[4] = math.nan
             return costs
 
-        return early_stopping(*args, train_epoch_fn=train_epoch, **options)
+        def train_validate(indices, best):  # the epoch and its validation in one dispatch
+            costs, *evaluated = train_validate_fn(indices, best)
+            return (poisoned(costs), *evaluated)
+
+        return early_stopping(*args, train_epoch_fn=lambda indices: poisoned(train_epoch_fn(indices)),
+                              train_validate_fn=train_validate, **options)
 
     monkeypatch.setattr(runner, "early_stopping", early_stopping_turning_nan_in_epoch_2)
     code, out, err = _run(["train", "mlp", "--learning-rate", "0.05", "--out", str(out_dir)] + SMALL)

@@ -34,6 +34,7 @@ def early_stopping(
     improvement_threshold=0.995,
     validation_frequency=None,
     train_epoch_fn=None,
+    train_validate_fn=None,
     checkpoint=None,
     resume=False,
     on_new_best=None,
@@ -54,6 +55,15 @@ def early_stopping(
     returns their costs.  Chunks end at every validation point, at the
     iteration where patience runs out and at the end of the epoch, so the run
     is the same as with ``train_fn``.
+
+    ``train_validate_fn(indices, best_validation_loss)``, when given, trains
+    the chunks that end at a validation point and evaluates in the same
+    dispatch: it returns ``(costs, validation_losses, test_losses,
+    params_finite)``, the losses of every validation minibatch and, when the
+    validation loss may beat ``best_validation_loss``, of every test minibatch
+    (else None: ``test_fn`` is then called if it does), and whether ``params``
+    are all finite after the training (None: not tested).  The decisions are
+    the loop's own, from the same numbers.
 
     ``checkpoint`` (a ``Checkpoint``) is written at every new best; with
     ``resume=True`` a run continues from it when it exists, and starts afresh
@@ -77,6 +87,7 @@ def early_stopping(
     _check_arguments(n_train_batches, validation_frequency, train_fn, train_epoch_fn, summary, resume, checkpoint)
     loop = _Loop(
         train_fn=train_fn, train_epoch_fn=train_epoch_fn, validate_fn=validate_fn, test_fn=test_fn,
+        train_validate_fn=train_validate_fn,
         n_train_batches=n_train_batches, n_valid_batches=n_valid_batches, n_test_batches=n_test_batches,
         n_epochs=n_epochs, patience_increase=patience_increase, improvement_threshold=improvement_threshold,
         validation_frequency=validation_frequency, checkpoint=checkpoint, on_new_best=on_new_best,
@@ -126,6 +137,7 @@ class _Loop:
 
     train_fn: Optional[Callable]
     train_epoch_fn: Optional[Callable]
+    train_validate_fn: Optional[Callable]
     validate_fn: Callable
     test_fn: Callable
     n_train_batches: int
@@ -172,18 +184,21 @@ class _Loop:
     def _run_epoch(self, epoch, minibatch_index):
         state = self.state
         self._checked = (0, 0)  # entries of state.current_epoch_costs checked, and the minibatches they hold
+        self._params_finite = False  # known finite since the last training: the epoch's check is done
         while minibatch_index < self.n_train_batches and not state.done_looping:
             last_index = self._last_index_of_chunk(epoch, minibatch_index)
-            self._train(epoch, minibatch_index, last_index)
+            validating = ((epoch - 1) * self.n_train_batches + last_index + 1) % self.validation_frequency == 0
+            evaluated = self._train(epoch, minibatch_index, last_index, validating)
             state.iter = (epoch - 1) * self.n_train_batches + last_index
-            if (state.iter + 1) % self.validation_frequency == 0:
+            if validating:
                 self._check_costs(epoch)
-                self._validate(epoch, last_index)
+                self._validate(epoch, last_index, evaluated)
             if state.patience <= state.iter:
                 state.done_looping = True
             minibatch_index = last_index + 1
         self._check_costs(epoch)
-        check_parameters(self.params, epoch, minibatch_index)
+        if not self._params_finite:
+            check_parameters(self.params, epoch, minibatch_index)
         state.close_epoch()
 
     def _check_costs(self, epoch):
@@ -209,31 +224,46 @@ class _Loop:
         end_of_epoch = epoch * self.n_train_batches - 1
         return minibatch_index + min(next_validation, patience_stop, end_of_epoch) - first_iter
 
-    def _train(self, epoch, first_index, last_index):
+    def _train(self, epoch, first_index, last_index, validating):
+        """Trains minibatches `first_index` to `last_index`; when `validating` and fused, returns the
+        ``(validation_losses, test_losses, params_finite)`` evaluated in the same dispatch (else None)."""
         first_iter = (epoch - 1) * self.n_train_batches + first_index
         if self.train_log_frequency:
             first_logged = -(-first_iter // self.train_log_frequency) * self.train_log_frequency
             for iteration in range(first_logged, first_iter + last_index - first_index + 1, self.train_log_frequency):
                 self._say(messages.training_at_line(iteration))
-        if self.train_epoch_fn is None:
+        indices = np.arange(first_index, last_index + 1, dtype=np.int32)
+        evaluated = None
+        if validating and self.train_validate_fn is not None:
+            cost, *evaluated = self.train_validate_fn(indices, self.state.best_validation_loss)
+        elif self.train_epoch_fn is None:
             cost = self.train_fn(first_index)
         else:
-            cost = self.train_epoch_fn(np.arange(first_index, last_index + 1, dtype=np.int32))
+            cost = self.train_epoch_fn(indices)
+        self._params_finite = evaluated is not None and evaluated[2] is True
         self.state.current_epoch_costs.append(cost)
         self.bar.advance(last_index - first_index + 1)
+        return evaluated
 
-    def _validate(self, epoch, minibatch_index):
+    def _validate(self, epoch, minibatch_index, evaluated=None):
+        """The tutorial's validation point; `evaluated`: ``_train``'s losses computed in its dispatch, or None."""
         state = self.state
-        this_validation_loss = float(np.mean([self.validate_fn(i) for i in range(self.n_valid_batches)]))
+        validation, test, _ = evaluated or (None, None, None)
+        if validation is None:
+            validation = [self.validate_fn(i) for i in range(self.n_valid_batches)]
+        this_validation_loss = float(np.mean(validation))
         self._say(messages.validation_line(epoch, minibatch_index + 1, self.n_train_batches, this_validation_loss))
         state.history.validation.append((state.iter, epoch, this_validation_loss))
         if this_validation_loss < state.best_validation_loss:
-            check_parameters(self.params, epoch, minibatch_index + 1)  # never save a NaN model as the best
+            if not self._params_finite:
+                check_parameters(self.params, epoch, minibatch_index + 1)  # never save a NaN model as the best
             if this_validation_loss < state.best_validation_loss * self.improvement_threshold:
                 state.patience = max(state.patience, state.iter * self.patience_increase)
             state.best_validation_loss = this_validation_loss
             state.best_iter = state.iter
-            state.test_score = float(np.mean([self.test_fn(i) for i in range(self.n_test_batches)]))
+            if test is None:
+                test = [self.test_fn(i) for i in range(self.n_test_batches)]
+            state.test_score = float(np.mean(test))
             self._say(messages.test_line(epoch, minibatch_index + 1, self.n_train_batches, state.test_score))
             state.history.test.append((state.iter, epoch, state.test_score))
             if self.checkpoint is not None:

@@ -9,12 +9,14 @@ which data, which minibatches and which folder.
 import sys
 import time
 
+import jax.numpy as jnp
 import numpy
 import PIL.Image
 
 import symconv
 import symconv.tensor as T
 
+from ..compile.fused import FusedMaps
 from ..datasets import load_data
 from ..train import RunDirectory, early_stopping, messages, result_record, shown_path, train_epochs
 from ..train.divergence import TrainingDiverged
@@ -52,6 +54,27 @@ def each_minibatch(fn, *values):
         return fn.map(indices, *held)
 
     return train_epoch
+
+
+def train_and_evaluate(functions, params, n_valid_batches, n_test_batches):
+    """``early_stopping``'s ``train_validate_fn`` for ``(train_model, validate_model, test_model)``: the
+    training minibatches, then every validation minibatch and, when their mean error is below the best so far,
+    every test minibatch, in one dispatch (``FusedMaps``), `params` checked for NaN there too; None when the
+    functions cannot be fused (compiled for several devices)."""
+    if not FusedMaps.possible(functions):
+        return None
+    fused = FusedMaps(functions, finite=params, guard=lambda outs, best: jnp.mean(outs[1][0]) < best)
+    valid_indices = numpy.arange(n_valid_batches, dtype=numpy.int32)
+    test_indices = numpy.arange(n_test_batches, dtype=numpy.int32)
+
+    def train_validate(indices, best_validation_loss):
+        # The mean on the device may round otherwise than the loop's NumPy mean: when it says "no new best" where
+        # the loop finds one, the loop calls test_model itself.
+        result = fused([(indices,), (valid_indices,), (test_indices,)],
+                       guard_args=(numpy.float64(best_validation_loss),))
+        return (*result.outputs, result.finite)
+
+    return train_validate
 
 
 class TutorialRun:
@@ -117,6 +140,8 @@ class TutorialRun:
                 train_model, validate_model, test_model, *self.plan[:3], n_epochs=n_epochs, patience=patience,
                 patience_increase=2, improvement_threshold=0.995,
                 train_epoch_fn=train_model.map,  # the minibatches between two validations in one dispatch
+                # ... and at a validation point, the evaluation in that same dispatch
+                train_validate_fn=train_and_evaluate(functions, classifier.params, *self.plan[1:3]),
                 checkpoint=self.directory.checkpoint(classifier), resume=resume, summary=None,
                 params=classifier.params, **options)
         except TrainingDiverged as diverged:

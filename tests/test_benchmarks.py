@@ -103,3 +103,20 @@ def test_device_versions_and_targets(quick_report):
     for t in torch_targets:  # measured against a torch row when torch ran, else no value and a note
         assert (t["value"] is None) == (t["torch"] is None)
     assert "| implementation |" in stdout and "jax_im2col" in stdout
+
+
+def test_main_job_pairs_the_run_with_the_benchmark_and_alternates_their_order(tmp_path, monkeypatch, capsys):
+    """``python -m benchmarks.main_job``: the ratio is the run's images/s over the same pair's whole-epoch figure
+    (the two measurements stubbed here: nothing is timed)."""
+    sys.path.insert(0, ROOT)
+    from benchmarks import main_job
+
+    runs = iter([100.0, 200.0])
+    monkeypatch.setattr(main_job, "run_training", lambda args: {"images_per_s": next(runs), "wall_s": 1.0})
+    monkeypatch.setattr(main_job, "run_benchmark", lambda args: {"whole_epoch_train_images_per_s": 400.0})
+    path = tmp_path / "pairs.json"
+    assert main_job.main(["--pairs", "2", "--json", str(path)]) == 0
+    record = json.loads(path.read_text())
+    assert [pair["order"] for pair in record["pairs"]] == [["benchmark", "run"], ["run", "benchmark"]]
+    assert [pair["ratio"] for pair in record["pairs"]] == [0.25, 0.5] and record["median_ratio"] == 0.375
+    assert "median ratio 0.375 over 2 pair(s)" in capsys.readouterr().out

@@ -6,6 +6,7 @@ knows nothing of tensors: a variable's *type* decides which class of variable
 it is (``type.make_variable``), so tensor variables carry their operators
 without this module importing them.
 """
+import copy
 import linecache
 import os
 import sys
@@ -246,24 +247,57 @@ def leaves(outputs, stop=()):
     return list(found)
 
 
-def clone_replace(outputs, replace):
+def clone_replace(outputs, replace, ops=None):
     """Copies of `outputs` with each key of `replace` swapped for its value.
 
     Nodes that do not depend on a replaced variable are shared, not copied,
-    so shared variables and constants keep their identity.
+    so shared variables and constants keep their identity.  `ops` (``{node:
+    op}``) gives nodes a new op of the same outputs (a rewrite that annotates).
+    An op that names variables in its parameters (a gradient's
+    consider_constant) is copied with the copies of those variables.
     """
-    if not replace:
+    ops = ops or {}
+    if not replace and not ops:
         return list(outputs)
     memo = dict(replace)
     for node in toposort(outputs, stop=replace):
-        new_inputs = [memo.get(inp, inp) for inp in node.inputs]
-        if all(a is b for a, b in zip(new_inputs, node.inputs)):
-            continue
-        clone = Apply.__new__(Apply)
-        clone.op, clone.inputs, clone.source = node.op, new_inputs, node.source
-        clone.outputs = []
-        for out in node.outputs:
-            new = make_variable(out.type, owner=clone, index=out.index, name=out.name)
-            clone.outputs.append(new)
-            memo[out] = new
+        memo.update(zip(node.outputs, copy_node(node, [memo.get(i, i) for i in node.inputs], memo, ops.get(node))))
     return [memo.get(v, v) for v in outputs]
+
+
+def copy_node(node, inputs, memo, op=None):
+    """The outputs of `node` reading `inputs` instead, with `op` if given: `node`'s own outputs where
+    nothing changes, else those of a copy (whose op names `memo`'s copies of the variables in its params)."""
+    op = op or node.op
+    params = getattr(op, "params", None)
+    remapped = _remap_params(params, memo) if params else params
+    if remapped is not params:
+        op = copy.copy(op)
+        op.params = remapped
+    if op is node.op and all(a is b for a, b in zip(inputs, node.inputs)):
+        return node.outputs
+    clone = Apply.__new__(Apply)
+    clone.op, clone.inputs, clone.source = op, list(inputs), node.source
+    clone.outputs = [make_variable(out.type, owner=clone, index=out.index, name=out.name) for out in node.outputs]
+    return clone.outputs
+
+
+def _remap_params(params, memo):
+    """An op's `params` with the variables they name mapped by `memo` (``_private`` ones left: a fused node's
+    inner graph keeps its own variables); the same dict where nothing changes."""
+    items = {k: v if k.startswith("_") else _remap(v, memo) for k, v in params.items()}
+    return params if all(items[k] is v for k, v in params.items()) else items
+
+
+def _remap(value, memo):
+    """`value` (a parameter: a variable, or a dict/tuple/list holding some) with variables mapped by `memo`;
+    the same object where nothing changes."""
+    if isinstance(value, Variable):
+        return memo.get(value, value)
+    if isinstance(value, dict):
+        items = {k: _remap(v, memo) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    if isinstance(value, (tuple, list)):
+        items = [_remap(v, memo) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+    return value

@@ -191,7 +191,7 @@ _DEFAULTS = {
     "on_unused_input": "raise",
 }
 _USED = set(_DEFAULTS) | {"NanGuardMode.nan_is_error", "NanGuardMode.inf_is_error", "NanGuardMode.big_is_error",
-                          "compute_test_value", "compute_test_value_opt", "print_test_value"}
+                          "compute_test_value", "compute_test_value_opt", "print_test_value", "optimizer_excluding"}
 _MODES = ("Mode", "DebugMode", "FAST_RUN", "NanGuardMode", "FAST_COMPILE", "DEBUG_MODE")
 _CHOICES = {name: choices for name, kind, _, choices in _THEANO if kind == "enum"}
 _CHOICES.update({"floatX": ("float16", "float32", "float64"), "precision": ("highest", "tf32", "default"),

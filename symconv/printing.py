@@ -2,8 +2,9 @@
 
 Op names follow Theano's where symconv has the same op: ``Elemwise{exp,no_inplace}``,
 ``Sum{acc_dtype=float64}``, ``dot``; other ops print as symconv names them.  A
-compiled function's graph is the one symconv runs (no fusion into ``Composite``
-nodes: XLA fuses after symconv), so it differs from the graph Theano prints for it.
+compiled function's graph is the one symconv lowers, after the rewrites Theano's
+fast_run optimizer makes (``symconv.optimize``: ``Shape_i``, ``Gemv``, fused
+``Composite`` nodes, inplace marks), so it prints as Theano's does.
 """
 import sys
 
@@ -13,6 +14,7 @@ import numpy as np
 from .graph import Constant, register_node_namer, toposort
 from .interpret import static_value
 from .op import Op
+from .ops.composite import Composite, scalar_class_name
 from .ops.elemwise import Elemwise
 from .ops.literals import constant
 from .type import TensorType
@@ -78,8 +80,15 @@ class _PrintView:
 def op_name(node):
     """Theano's name of the node's op where symconv has the op (``Elemwise{exp,no_inplace}``), else symconv's."""
     op = node.op
+    if isinstance(op, Composite):
+        pattern = op.params.get("_inplace")
+        return f"Elemwise{{{op}}}{list(pattern) if pattern else ''}"
     if isinstance(op, Elemwise):
-        return f"Elemwise{{{op.params['fn'].value},no_inplace}}"
+        pattern = op.params.get("_inplace")
+        if pattern:  # Theano's inplace optimizer remakes the scalar op unnamed: its class name shows
+            return f"Elemwise{{{scalar_class_name(op.params['fn'].value)}}}{list(pattern)}"
+        fn = op.params["fn"].value
+        return fn if fn in ("sigmoid", "softplus") else f"Elemwise{{{fn},no_inplace}}"  # Theano's named Elemwises
     fn = op.params.get("fn", op.name)
     if fn in ("sum", "prod", "max", "argmax") and node.inputs:
         source = node.inputs[0]
@@ -122,9 +131,11 @@ def leaf_text(var):
         data = np.asarray(var.data)
         if data.ndim == 0:
             return f"TensorConstant{{{data}}}"
-        if data.size > 1 and np.all(data == data.flat[0]):
-            return f"TensorConstant{{{data.shape} of {data.flat[0]}}}"
-        return f"TensorConstant{{{data}}}".replace("\n", "")
+        if data.size and np.all(data == data.flat[0]):  # Theano's unique_value
+            text = f"{data.shape} of {data.flat[0]}"
+        else:
+            text = str(data).replace("\n", "")
+        return f"TensorConstant{{{text if len(text) <= 20 else text[:10] + '..' + text[-10:]}}}"
     return var.name if var.name else f"<{var.type}>"
 
 

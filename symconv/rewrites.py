@@ -5,6 +5,7 @@ Theano made the tutorials' formulas safe by graph rewrites; so does symconv:
     log(sigmoid(x))          -> -softplus(-x)
     log(1 - sigmoid(x))      -> -softplus(x)
     log(1 + exp(x)), log1p(exp(x)) -> softplus(x)
+    1 / (1 + exp(x))         -> sigmoid(-x)
 Each rule sees the argument of a ``log``/``log1p`` node and returns a
 replacement or None; ops are matched by class and by the ``Scalar`` they apply.
 """
@@ -12,7 +13,7 @@ import numpy as np
 
 from .graph import clone_replace, toposort
 from .interpret import static_value
-from .ops.elemwise import Elemwise, Scalar, applies, cast, softplus
+from .ops.elemwise import Elemwise, Scalar, applies, cast, sigmoid, softplus
 from .ops.nnet import Softmax, logsoftmax
 from .ops.subtensor import Subtensor
 
@@ -53,20 +54,42 @@ def _log_one_plus_exp(arg):
     return None
 
 
+def _inverse_one_plus_exp(node):
+    one, denominator = node.inputs
+    if _is_one(one) and applies(denominator, Scalar.add):
+        a, b = denominator.owner.inputs
+        for unit, other in ((a, b), (b, a)):
+            if _is_one(unit) and applies(other, Scalar.exp):
+                return sigmoid(-other.owner.inputs[0])
+    return None
+
+
 def _log1p_exp(arg):
     return softplus(arg.owner.inputs[0]) if applies(arg, Scalar.exp) else None
 
 
 RULES = {Scalar.log: (_log_softmax, _log_sigmoid, _log_one_plus_exp), Scalar.log1p: (_log1p_exp,)}
+NODE_RULES = {Scalar.true_div: (_inverse_one_plus_exp,)}  # rules that see the whole node
 
 
 def stabilize(outputs):
-    """`outputs` with every matching pattern replaced by its stable form (dtypes kept)."""
+    """`outputs` with every matching pattern replaced by its stable form (dtypes kept), until none is left
+    (a rewrite can make another's pattern: log(1 / (1 + exp(x))) -> log(sigmoid(-x)) -> -softplus(x))."""
+    for _ in range(4):
+        rewritten = _stabilize_once(outputs)
+        if all(a is b for a, b in zip(rewritten, outputs)):
+            break
+        outputs = rewritten
+    return list(outputs)
+
+
+def _stabilize_once(outputs):
     replace = {}
     for node in toposort(outputs):
-        rules = RULES.get(node.op.params["fn"], ()) if isinstance(node.op, Elemwise) else ()
+        fn = node.op.params["fn"] if isinstance(node.op, Elemwise) else None
+        rules = [lambda n, r=r: r(n.inputs[0]) for r in RULES.get(fn, ())] + list(NODE_RULES.get(fn, ()))
         for rule in rules:
-            stable = rule(node.inputs[0])
+            stable = rule(node)
             if stable is not None:
                 out = node.outputs[0]
                 replace[out] = cast(stable, out.dtype)

@@ -169,10 +169,16 @@ def test_monitor_mode_calls_back_per_node_on_every_call():
     mode = theano.compile.MonitorMode(pre_func=lambda i, node, fn: pre_calls.append(i), post_func=post)
     f = theano.function([x], T.exp(x) * 2, mode=mode)
     np.testing.assert_allclose(f(np.array([0.0, 1.0])), [2.0, 2 * np.e])
-    assert [(i, name) for i, name, _, _ in seen] == [(0, "Elemwise{exp,no_inplace}"), (1, "Elemwise{mul,no_inplace}")]
-    np.testing.assert_allclose(seen[0][2][0], [0.0, 1.0])
+    # exp and mul are fused into one node, as Theano's fast_run does; without fusion, each is a node
+    assert [(i, name) for i, name, _, _ in seen] == [(0, "Elemwise{Composite{(i0 * exp(i1))}}")]
+    np.testing.assert_allclose(seen[0][2][1], [0.0, 1.0])
+    np.testing.assert_allclose(seen[0][3][0], [2.0, 2 * np.e])
+    assert pre_calls == [0]
+    seen.clear()
+    f = theano.function([x], T.exp(x) * 2, mode=mode.excluding("fusion"))
+    f(np.array([0.0, 1.0]))
+    assert [(i, name) for i, name, _, _ in seen] == [(0, "Elemwise{exp,no_inplace}"), (1, "Elemwise{Mul}[(0, 1)]")]
     np.testing.assert_allclose(seen[1][3][0], [2.0, 2 * np.e])
-    assert pre_calls == [0, 1]
     f(np.array([0.0, 0.0]))
     assert len(seen) == 4  # every call, not only the first (traced) one
 
@@ -218,9 +224,9 @@ def test_debugprint_types_and_functions():
                     " |y [id B] <TensorType(float64, vector)>"
     f = theano.function([y], T.exp(y) * 2)
     lines = printing.debugprint(f, file="str").splitlines()
-    # Theano fuses this into one Composite node (index 0); symconv shows the nodes it runs, each with its index.
-    assert lines[0] == "Elemwise{mul,no_inplace} [id A] ''   1"
-    assert " |Elemwise{exp,no_inplace} [id B] ''   0" in lines and " |TensorConstant{2} [id D]" in lines
+    # one fused node, as Theano's: its inputs given the output's rank (the constant as a (1,) array)
+    assert lines == ["Elemwise{Composite{(i0 * exp(i1))}} [id A] ''   0", " |TensorConstant{(1,) of 2.0} [id B]",
+                     " |y [id C]"]  # Theano's canonical form: the constant first, in the computation's dtype
 
 
 def test_pp_golden_text():

@@ -16,6 +16,7 @@ from ..interpret import evaluate
 from ..ops.affine import affine_form
 from ..ops.literals import as_tensor_variable
 from ..ops.subtensor import Subtensor
+from ..optimize import optimize
 from ..rewrites import stabilize
 from .mode import get_mode
 from .mesh import Blocked, communication, current_mesh, keep_replicated, place, split_batch, split_if_possible
@@ -90,11 +91,20 @@ class Function:
         if not no_default_updates:
             update_pairs += default_updates(graphs, dict(update_pairs), replace, no_default_updates)
         self.outputs, update_pairs = resolve_aliases(self.outputs, update_pairs)  # a clone's value is its origin's
+        self.mode = get_mode(mode)
+        self._source = (self.outputs, update_pairs)  # before the fast_run rewrites: what copy() starts from
+        # the givens' values ride along so that they are found again in the rewritten graph (minibatch splitting)
+        given = [(var, value) for var, value in replace.items() if value.ndim >= 1]
+        roots = self.outputs + [u for _, u in update_pairs]
+        graphs, self._checked = optimize(roots + [value for _, value in given], self.mode)
+        given = [(var, value) for (var, _), value in zip(given, graphs[len(roots):])]
+        self.outputs = graphs[: len(self.outputs)]
+        update_pairs = [(s, u) for (s, _), u in zip(update_pairs, graphs[len(self.outputs):len(roots)])]
         self.updates = update_pairs
         input_vars = [i.variable for i in self.inputs]
         if len(set(input_vars)) != len(input_vars):
             raise ValueError(f"an input appears twice in {input_vars}")
-        everything = self.outputs + [u for _, u in update_pairs]
+        everything = self.outputs + [u for _, u in update_pairs] + self._checked
         self._check_leaves(everything, input_vars, on_unused_input)
         used_shared = [v for v in leaves(everything, stop=input_vars) if isinstance(v, SharedVariable)]
         updated = [s for s, _ in update_pairs]
@@ -102,11 +112,10 @@ class Function:
         self._kept = [s for s in used_shared if s not in set(updated)]
         self._static = set()
         self._index = {i.name: k for k, i in enumerate(self.inputs) if i.name}
-        self.mode = get_mode(mode)
         self._settings = (allow_input_downcast, on_unused_input)
         self._mesh = current_mesh()  # None on one device: the path below is then unchanged
         present = ancestors(everything)
-        self._split = [(var, value) for var, value in replace.items() if value.ndim >= 1 and value in present]
+        self._split = [(var, value) for var, value in given if value in present]
         # data sets read only by minibatches of B rows, N | B: stored split by minibatch (mesh.Blocked)
         self._minibatch_reads = ({} if self._mesh is None else
                                  _minibatch_reads(everything, self._kept, self._mesh.size))
@@ -137,7 +146,7 @@ class Function:
         outputs, updates = self.outputs, self.updates
         donated_vars, kept_vars = self._donated, self._kept
         mesh, split, reads = self._mesh, self._split, self._minibatch_reads
-        mode = self.mode
+        mode, checked = self.mode, self._checked
 
         def run(dynamic_values, donated_values, kept_values, static_values):
             env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
@@ -148,7 +157,8 @@ class Function:
                 if mesh is not None:
                     _cut_minibatches(reads, env)
                     _split_batches(mesh, split, env, [input_vars[k] for k in dynamic], self.name)
-                values = evaluate(outputs + [u for _, u in updates], env)
+                # `checked`: computed only so that inputs whose shapes disagree raise (see symconv.optimize)
+                values = evaluate(outputs + [u for _, u in updates] + checked, env)[: len(outputs) + len(updates)]
                 mode.watch(toposort(outputs + [u for _, u in updates]), env)
             outs, new = values[: len(outputs)], values[len(outputs):]
             new = [jnp.asarray(v, s.dtype) for (s, _), v in zip(updates, new)]
@@ -330,7 +340,9 @@ class Function:
 
     def _make_static(self, exc):
         node = getattr(exc, "node", None)
-        needed = ancestors(node.inputs[1:] if node is not None else [])
+        # an op's first input is its data (not made static), unless the op says otherwise (AllocEmpty: all lengths)
+        first = getattr(node.op, "static_inputs_from", 1) if node is not None else 1
+        needed = ancestors(node.inputs[first:] if node is not None else [])
         candidates = {k for k, i in enumerate(self.inputs)
                       if i.variable in needed and i.variable.ndim == 0 and i.variable.dtype[0] in "iub"}
         if not candidates - self._static:
@@ -364,9 +376,10 @@ class Function:
             if old.type.dtype != new.type.dtype or old.type.ndim != new.type.ndim:
                 raise TypeError(f"Function.copy: cannot swap {old!r} ({old.type}) for {new!r} ({new.type}): "
                                 "their types differ")
-        updates = [] if delete_updates else self.updates
-        graphs = clone_replace(self.outputs + [u for _, u in updates], swap) if swap else \
-            self.outputs + [u for _, u in updates]
+        source_outputs, source_updates = self._source
+        updates = [] if delete_updates else source_updates
+        graphs = clone_replace(source_outputs + [u for _, u in updates], swap) if swap else \
+            source_outputs + [u for _, u in updates]
         outputs = graphs[: len(self.outputs)]
         updates = [(swap.get(s, s), u) for (s, _), u in zip(updates, graphs[len(self.outputs):])]
         allow_input_downcast, _ = self._settings

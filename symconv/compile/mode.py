@@ -1,10 +1,13 @@
 """Theano's compilation modes (``theano.compile.mode``): ``Mode``, ``FAST_RUN``, ``FAST_COMPILE``, ``DebugMode``, ``MonitorMode``.
 
-Every symconv function is one ``jax.jit`` computation, so a mode's linker and
-optimizer choose nothing: ``Mode(linker='py', optimizer='fast_compile')``,
-``'FAST_RUN'``, ``'FAST_COMPILE'``, ``'DEBUG_MODE'`` / ``'DebugMode'`` all compile
-the same computation (DebugMode's self-checks of C against Python code have no
-counterpart: there is one implementation).  Two modes change what runs:
+Every symconv function is one ``jax.jit`` computation, so a mode's linker chooses
+nothing, and its optimizer only what the compiled graph shows: under
+``'fast_compile'`` or ``None`` (``'FAST_COMPILE'``) symconv's graph rewrites that
+mirror Theano's fast_run (``symconv.optimize``) are left out, and
+``Mode().excluding('fusion')`` (also ``'inplace'``, ``'blas'``, ``'shape'``,
+``'canonicalize'``) leaves out one of them; the values computed are the same
+(DebugMode's self-checks of C against Python code have no counterpart: there is
+one implementation).  Two modes change what runs:
 ``NanGuardMode`` (``nanguardmode.py``) and ``MonitorMode``, whose ``pre_func`` and
 ``post_func`` are called for every node of the graph, in graph order, from inside
 the compiled computation (``jax.debug.callback``, ordered), each call given the

@@ -81,8 +81,12 @@ Scalar = enum.Enum("Scalar", [(name, name) for name in _FUNCTIONS], module=__nam
 Scalar.__doc__ = "The scalar function an Elemwise op applies: ``Scalar.add``, ``Scalar.log``, ..."
 
 
-def _elemwise_impl(*xs, fn, dtype, cast_first=None, _broadcastable=None):
-    """Cast operands to Theano's computation dtype, then apply the jnp function."""
+def _elemwise_impl(*xs, fn, dtype, cast_first=None, _broadcastable=None, _inplace=()):
+    """Cast operands to Theano's computation dtype, then apply the jnp function.
+
+    `_inplace` (Theano's inplace pattern, ``((output, input),)``) is what the compiled graph shows: XLA
+    chooses buffers itself.
+    """
     if _broadcastable is not None:
         check_broadcast([jnp.shape(x) for x in xs], _broadcastable)
     first = [] if cast_first is None else [xs[0]]
@@ -96,6 +100,8 @@ def check_broadcast(shapes, broadcastable):
     `shapes` are the operands' actual shapes, `broadcastable` their types' patterns; a
     mismatch is Theano's ValueError ("Input dimension mis-match").
     """
+    if not all(isinstance(d, (int, np.integer)) for s in shapes for d in s):
+        return  # symbolic lengths (symconv.optimize's shape inference): checked when the values exist
     out = np.broadcast_shapes(*shapes)
     for k, (shape, pattern) in enumerate(zip(shapes, broadcastable)):
         offset = len(out) - len(shape)

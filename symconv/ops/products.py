@@ -42,6 +42,11 @@ def dot(a, b):
     return Op("dot", _dot_impl, infer=_dot_infer, dtype=D.upcast(a.dtype, b.dtype), precision=precision())(a, b)
 
 
+def is_dot(node):
+    """Whether `node` is a ``dot`` (of tensors of rank 1 or more)."""
+    return node.op.impl is _dot_impl
+
+
 def _tensordot_impl(a, b, *, axes, dtype, precision):
     return jnp.tensordot(jnp.asarray(a, dtype), jnp.asarray(b, dtype), axes=axes, precision=precision)
 

@@ -129,6 +129,11 @@ def int_vector(values):
     return stack([cast(as_tensor_variable(v), "int64") for v in values]) if values else constant(np.zeros(0, "int64"))
 
 
+def is_view(node):
+    """Whether `node` only rearranges its first input (dimshuffle, transpose, flatten, reshape): Theano's views."""
+    return node.op.impl in (_dimshuffle_impl, _transpose_impl, _flatten_impl, _reshape_impl)
+
+
 def _reshape_impl(x, shape):
     return jnp.reshape(x, concrete_ints(shape, "reshape's shape"))
 

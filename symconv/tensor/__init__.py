@@ -47,6 +47,8 @@ from . import xlogx  # noqa: E402,F401  (Theano's T.xlogx module: T.xlogx.xlogx,
 from ..graph import Variable  # noqa: E402,F401  (T.Variable, as Theano's)
 square = sqr  # noqa: F821  (Theano's alias; sqr is exported above)
 from . import extra_ops  # noqa: E402,F401  (T.extra_ops.repeat, to_one_hot, ...)
+from . import blas, opt  # noqa: E402,F401  (T.blas.Gemv, T.opt.Shape_i / MakeVector: compiled graphs' ops)
+from ..ops.optimized import AllocEmpty  # noqa: E402,F401
 from . import nnet  # noqa: E402,F401
 from . import shared_randomstreams  # noqa: E402,F401
 from .shared_randomstreams import RandomStreams  # noqa: E402,F401

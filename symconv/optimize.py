@@ -1,4 +1,10 @@
-"""Theano's fast_run rewrites that decide what a compiled graph *is*: shapes from inputs, dot as Gemv.
+"""Theano's fast_run rewrites, applied to a function's graph before lowering: what ``debugprint(f)`` shows.
+
+In order (each can be left out: ``Mode().excluding(tag)`` or ``optimizer_excluding``; none under
+``FAST_COMPILE``): shapes from the inputs (``shape``), ``dot`` as ``Gemv`` (``blas``), canonical
+elemwise forms (``canonicalize``), elemwise fusion into ``Composite`` nodes (``fusion``), inplace
+marks (``inplace``).  None changes a value: XLA computes the same thing, and fuses and assigns
+buffers itself; the graph is what Theano's users inspect (``f.maker.fgraph.toposort()``).
 
 Theano's compiled graphs never compute a value only to take its shape: every
 ``v.shape`` becomes ``MakeVector(Shape_i{0}(x), ...)`` over the graph's inputs,
@@ -40,35 +46,38 @@ _MAX_ASSUMED = 3  # lengths assumed equal for one node, at most
 _MAX_ATTEMPTS = 64
 
 
-def optimize(graphs, mode=None):
-    """`graphs` as Theano's fast_run optimizer leaves them, and the variables to compute only for their checks."""
+def optimize(graphs, mode=None, inputs=()):
+    """`graphs` as Theano's fast_run optimizer leaves them, and the variables to compute only for their checks.
+
+    `inputs` (the function's) are where the graph starts, even if they are computed variables themselves.
+    """
     if getattr(mode, "optimizer", "fast_run") in (None, "None", "fast_compile"):
         return list(graphs), []
     excluded = set(getattr(mode, "_excludes", ())) | set(filter(None, config.optimizer_excluding.split(":")))
     checked = []
     if not excluded & {"local_shape_to_shape_i", "ShapeOpt", "shape"}:
-        graphs, checked = shapes_from_inputs(graphs)
+        graphs, checked = shapes_from_inputs(graphs, inputs)
     everything = list(graphs) + checked
     if not excluded & {"blas", "BlasOpt", "gemv"}:
-        everything = dot_to_gemv(everything)
-    if not excluded & {"canonicalize", "fast_run"}:
-        everything = canonicalize(everything)
+        everything = dot_to_gemv(everything, inputs)
+    if not excluded & {"canonicalize"}:
+        everything = canonicalize(everything, inputs)
     if not excluded & {"fusion", "elemwise_fusion", "composite_elemwise_fusion"}:
-        everything = fuse_elemwise(everything)
+        everything = fuse_elemwise(everything, inputs)
     if not excluded & {"inplace", "inplace_opt", "insert_inplace_optimizer"}:
-        everything = mark_inplace(everything)
+        everything = mark_inplace(everything, inputs)
     return everything[: len(graphs)], everything[len(graphs):]
 
 
 # ------------------------------------------------------------------ shapes
 
 
-def shapes_from_inputs(graphs):
+def shapes_from_inputs(graphs, stop=()):
     """Each ``v.shape`` (and ``v.shape[i]``) in `graphs` computed from the inputs' shapes; see the module's note."""
-    taken = {n for n in toposort(graphs) if isinstance(n.op, Shape) and n.op.static_output(n) is None}
+    taken = {n for n in toposort(graphs, stop=stop) if isinstance(n.op, Shape) and n.op.static_output(n) is None}
     if not taken:
         return list(graphs), []
-    dims = _SymbolicDims([n.inputs[0] for n in taken])
+    dims = _SymbolicDims([n.inputs[0] for n in taken], stop)
     checked = []
 
     def rewrite(node, inputs, memo):
@@ -85,14 +94,15 @@ def shapes_from_inputs(graphs):
                 return [inputs[0].owner.inputs[spec[0][1][1]]]
         return None
 
-    return rebuild(graphs, rewrite), checked
+    return rebuild(graphs, rewrite, stop), checked
 
 
-def rebuild(graphs, rewrite):
+def rebuild(graphs, rewrite, stop=()):
     """`graphs` rebuilt from the inputs up: ``rewrite(node, new_inputs, memo)`` gives a node's new outputs, or
-    None to keep the node (copied if an input changed); `memo` maps every old variable seen to its new one."""
+    None to keep the node (copied if an input changed); `memo` maps every old variable seen to its new one.
+    The variables in `stop` are taken as they are (a function's inputs)."""
     memo = {}
-    for node in toposort(graphs):
+    for node in toposort(graphs, stop=stop):
         inputs = [memo.get(i, i) for i in node.inputs]
         new = rewrite(node, inputs, memo)
         if new is None:  # copied if an input, or a variable its op names (consider_constant), changed
@@ -104,11 +114,11 @@ def rebuild(graphs, rewrite):
 class _SymbolicDims:
     """Symbolic lengths for the variables `roots` depend on: an input's unknown dims are symbols (one scope)."""
 
-    def __init__(self, roots):
-        self.order = toposort(roots)
+    def __init__(self, roots, stop=()):
+        self.order = toposort(roots, stop=stop)
         if len(self.order) > _MAX_NODES:
             self.order = []
-        variables = [v for n in self.order for v in n.inputs if v.owner is None] + list(roots)
+        variables = [v for n in self.order for v in n.inputs if v.owner is None or v in stop] + list(roots)
         variables += [v for n in self.order for v in n.outputs]
         self.symbols, unknown = {}, []
         for var in dict.fromkeys(variables):
@@ -254,7 +264,7 @@ def _try(node, shapes):
 # ------------------------------------------------------------ canonicalize
 
 
-def canonicalize(graphs):
+def canonicalize(graphs, stop=()):
     """Theano's canonical elementwise forms, values unchanged: ``-(-x)`` is x; a constant operand of ``+``
     and ``*`` comes first, in the node's computation dtype; every operand has the output's rank (a lower-rank
     one through a dimshuffle, a constant reshaped), as Theano's Elemwise nodes take them."""
@@ -278,13 +288,13 @@ def canonicalize(graphs):
         rest = {k: v for k, v in op.params.items() if k not in ("fn", "dtype", "_broadcastable", "_inplace")}
         return [Elemwise(fn, dtype, **rest)(*changed)]
 
-    return rebuild(graphs, rewrite)
+    return rebuild(graphs, rewrite, stop)
 
 
 # ------------------------------------------------------------------ fusion
 
 
-def fuse_elemwise(graphs):
+def fuse_elemwise(graphs, stop=()):
     """Each tree of elementwise nodes whose inner results nothing else reads, as one ``Composite`` node.
 
     As Theano's fusion: an input joins its reader's tree when an elementwise node
@@ -293,9 +303,9 @@ def fuse_elemwise(graphs):
     Variables an op refers to by parameter (a gradient's consider_constant) stay
     outside.
     """
-    order = toposort(graphs)
+    order = toposort(graphs, stop=stop)
     readers = collections.Counter(inp for node in order for inp in set(node.inputs))
-    kept = set(graphs) | {v for node in order for v in _referenced(node.op.params.values())}
+    kept = set(graphs) | set(stop) | {v for node in order for v in _referenced(node.op.params.values())}
     fused, roots = set(), {}
     for node in reversed(order):
         if node in fused or not _fusable(node):
@@ -312,7 +322,7 @@ def fuse_elemwise(graphs):
         out = node.outputs[0]
         return [Composite(roots[node], out)(*[_full_rank(memo.get(v, v), out.ndim) for v in roots[node]])]
 
-    return rebuild(graphs, rewrite) if roots else list(graphs)
+    return rebuild(graphs, rewrite, stop) if roots else list(graphs)
 
 
 def _fusable(node):
@@ -354,14 +364,14 @@ def _referenced(values):
 # ----------------------------------------------------------------- inplace
 
 
-def mark_inplace(graphs):
+def mark_inplace(graphs, stop=()):
     """Elemwise nodes marked as writing into an input, where Theano's inplace optimizer would.
 
     The input must be computed in the graph (not an input, a shared variable, a
     constant, nor a view of one), read by nothing else, not itself a result, and
     of the output's type.  XLA assigns buffers itself: the mark only shows it.
     """
-    order = toposort(graphs)
+    order = toposort(graphs, stop=stop)
     readers = collections.Counter(inp for node in order for inp in node.inputs)
     results = set(graphs)
     marked = {}
@@ -370,7 +380,7 @@ def mark_inplace(graphs):
             continue
         out = node.outputs[0]
         for k, inp in enumerate(node.inputs):
-            if (readers[inp] == 1 and inp not in results and inp.dtype == out.dtype
+            if (readers[inp] == 1 and inp not in results and inp not in stop and inp.dtype == out.dtype
                     and inp.type.broadcastable == out.type.broadcastable and _computed(inp)):
                 marked[node] = copy.copy(node.op)
                 marked[node].params = dict(node.op.params, _inplace=((0, k),))
@@ -381,7 +391,7 @@ def mark_inplace(graphs):
             return None
         return copy_node(node, inputs, memo, marked[node])
 
-    return rebuild(graphs, rewrite) if marked else list(graphs)
+    return rebuild(graphs, rewrite, stop) if marked else list(graphs)
 
 
 def _computed(var):
@@ -394,7 +404,7 @@ def _computed(var):
 # -------------------------------------------------------------------- blas
 
 
-def dot_to_gemv(graphs):
+def dot_to_gemv(graphs, stop=()):
     """Each float ``dot(matrix, vector)`` as ``Gemv{inplace}(AllocEmpty(Shape_i{0}(A)), 1.0, A, x, 0.0)``."""
     def rewrite(node, inputs, _):
         if not is_dot(node):
@@ -404,4 +414,4 @@ def dot_to_gemv(graphs):
             return [gemv_of_dot(a, x, node.op.params["precision"])]
         return None
 
-    return rebuild(graphs, rewrite)
+    return rebuild(graphs, rewrite, stop)

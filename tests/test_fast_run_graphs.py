@@ -182,3 +182,15 @@ def test_consider_constant_survives_givens_and_rewrites():
     expected = np.tanh(data.get_value()) * 2 * np.exp(data.get_value())
     for mode in ("FAST_RUN", "FAST_COMPILE"):
         np.testing.assert_allclose(symconv.function([], g, givens={x: data}, mode=mode)(), expected)
+
+
+def test_a_computed_variable_given_as_an_input_is_where_the_graph_starts():
+    x = T.dvector("x")
+    y = T.exp(x) * 2  # an input of the function below, though x computes it
+    z = (y + 1).shape
+    f = symconv.function([y], [y * 3, z, T.exp(y) + y])
+    value = np.array([1.0, 2.0])
+    tripled, shape, other = f(value)
+    np.testing.assert_allclose(tripled, value * 3)
+    assert shape.tolist() == [2]
+    np.testing.assert_allclose(other, np.exp(value) + value)

@@ -96,7 +96,8 @@ class Function:
         # the givens' values ride along so that they are found again in the rewritten graph (minibatch splitting)
         given = [(var, value) for var, value in replace.items() if value.ndim >= 1]
         roots = self.outputs + [u for _, u in update_pairs]
-        graphs, self._checked = optimize(roots + [value for _, value in given], self.mode)
+        graphs, self._checked = optimize(roots + [value for _, value in given], self.mode,
+                                         [i.variable for i in self.inputs])
         given = [(var, value) for (var, _), value in zip(given, graphs[len(roots):])]
         self.outputs = graphs[: len(self.outputs)]
         update_pairs = [(s, u) for (s, _), u in zip(update_pairs, graphs[len(self.outputs):len(roots)])]

@@ -112,11 +112,14 @@ def test_main_job_pairs_the_run_with_the_benchmark_and_alternates_their_order(tm
     from benchmarks import main_job
 
     runs = iter([100.0, 200.0])
-    monkeypatch.setattr(main_job, "run_training", lambda args: {"images_per_s": next(runs), "wall_s": 1.0})
-    monkeypatch.setattr(main_job, "run_benchmark", lambda args: {"whole_epoch_train_images_per_s": 400.0})
+    monkeypatch.setattr(main_job, "run_training",
+                        lambda args: {"images_per_s": next(runs), "wall_s": 1.0, "images_per_cpu_s": 50.0})
+    monkeypatch.setattr(main_job, "run_benchmark", lambda args: {"whole_epoch_train_images_per_s": 400.0,
+                                                                 "whole_epoch_train_images_per_cpu_s": 100.0})
     path = tmp_path / "pairs.json"
     assert main_job.main(["--pairs", "2", "--json", str(path)]) == 0
     record = json.loads(path.read_text())
     assert [pair["order"] for pair in record["pairs"]] == [["benchmark", "run"], ["run", "benchmark"]]
     assert [pair["ratio"] for pair in record["pairs"]] == [0.25, 0.5] and record["median_ratio"] == 0.375
-    assert "median ratio 0.375 over 2 pair(s)" in capsys.readouterr().out
+    assert record["median_cpu_ratio"] == 0.5
+    assert "median ratio 0.375 (per CPU-second 0.500) over 2 pair(s)" in capsys.readouterr().out

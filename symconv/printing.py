@@ -16,6 +16,8 @@ from .interpret import static_value
 from .op import Op
 from .ops.composite import Composite, scalar_class_name
 from .ops.elemwise import Elemwise
+from .ops.shape_ops import Shape
+from .ops.subtensor import Subtensor
 from .ops.literals import constant
 from .type import TensorType
 
@@ -77,6 +79,60 @@ class _PrintView:
 # ------------------------------------------------------------ debugprint
 
 
+def _index_text(node):
+    """Theano's index text of a (set/inc) subtensor node (``int64:int64:, ::``) and its index parts:
+    ``('Constant', value)`` or ``('ScalarFromTensor', variable)``, in order; None for advanced indexing."""
+    spec = node.op.params["spec"]
+    extra = node.inputs[1:] if isinstance(node.op, Subtensor) else node.inputs[2:]
+    if any(entry[0] == "array" for entry in spec):
+        return None
+    parts = []
+
+    def ref(r):
+        if r is None:
+            return ""
+        kind, value = r
+        parts.append(("Constant", value) if kind == "const" else ("ScalarFromTensor", extra[value]))
+        return "int64" if kind == "const" else extra[value].dtype
+
+    texts = [ref(entry[1]) if entry[0] == "int" else ":".join(ref(r) for r in entry[1:4]) for entry in spec]
+    return ", ".join(texts), parts
+
+
+def _index_pp(node):
+    """Theano's pp of an index: ``Constant{0}``, ``ScalarFromTensor(i)`` for integers, dtypes for slices."""
+    extra, texts = node.inputs[1:], []
+
+    def ref(r):
+        if r is None:
+            return ""
+        return "int64" if r[0] == "const" else extra[r[1]].dtype
+
+    for entry in node.op.params["spec"]:
+        if entry[0] == "int":
+            kind, value = entry[1]
+            texts.append(f"Constant{{{value}}}" if kind == "const" else f"ScalarFromTensor({pprint(extra[value])})")
+        else:
+            start, stop, step = entry[1:4]
+            texts.append(f"{ref(start)}:{ref(stop)}" + (f":{ref(step)}" if step is not None else ""))
+    return ", ".join(texts)
+
+
+def _is_update(op):
+    return "spec" in op.params and op.params.get("mode") in ("inc", "set")
+
+
+def index_children(node):
+    """The inputs debugprint shows for an indexing node, as Theano's graph holds them, or None (the node's own)."""
+    if not (isinstance(node.op, Subtensor) or _is_update(node.op)):
+        return None
+    indexed = _index_text(node)
+    if indexed is None:
+        return None
+    head = node.inputs[:1] if isinstance(node.op, Subtensor) else node.inputs[:2]
+    return list(head) + indexed[1]
+
+
 def op_name(node):
     """Theano's name of the node's op where symconv has the op (``Elemwise{exp,no_inplace}``), else symconv's."""
     op = node.op
@@ -104,6 +160,17 @@ def op_name(node):
         return f"MaxAndArgmax{{axis={tuple(range(source.ndim)) if axis is None else tuple(axis)}}}"
     if op.name == "dot":
         return "dot"
+    if isinstance(op, Shape):
+        return "Shape"
+    if isinstance(op, Subtensor) or _is_update(op):
+        indexed = _index_text(node)
+        if indexed is None:
+            single = len(op.params["spec"]) == 1
+            base = "AdvancedSubtensor" if isinstance(op, Subtensor) else "AdvancedIncSubtensor"
+            return base + ("1" if single else "")
+        if isinstance(op, Subtensor):
+            return f"Subtensor{{{indexed[0]}}}"
+        return f"IncSubtensor{{{op.params['mode'].capitalize()};{indexed[0]}}}"
     if op.name == "concatenate":
         return "Join"
     if op.name in ("dimshuffle", "transpose"):  # Theano's DimShuffle is inplace by default
@@ -186,13 +253,28 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
             axis = node.op.params["axis"]
             lines.append(f"{prefix_child} |TensorConstant{{{axis}}}{ident(('constant', 'TensorType(int8, scalar)', axis))}"
                          f"{' <TensorType(int8, scalar)>' if print_type else ''}")
-        for k, inp in enumerate(node.inputs):
-            last = k == len(node.inputs) - 1
+        shown = index_children(node)
+        shown = list(node.inputs) if shown is None else shown
+        for k, inp in enumerate(shown):
+            last = k == len(shown) - 1
             child = prefix_child + ("  " if last else " |")
-            if order is None and isinstance(node.op, Elemwise) and inp.ndim < node.outputs[0].ndim:
+            if isinstance(inp, tuple):  # an index part, as Theano's graph holds it: Constant{0}, ScalarFromTensor(i)
+                index_part(node, k, inp, prefix_child + " |", child, level + 1)
+            elif order is None and isinstance(node.op, Elemwise) and inp.ndim < node.outputs[0].ndim:
                 expand(node, k, prefix_child + " |", child, level + 1)
             else:
                 walk(inp, prefix_child + " |", child, level + 1)
+
+    def index_part(node, k, part, prefix, prefix_child, level):
+        if level == depth:
+            return
+        kind, value = part
+        if kind == "Constant":
+            lines.append(f"{prefix}Constant{{{value}}}{ident(('index', node, k))}"
+                         f"{' <int64>' if print_type else ''}")
+            return
+        lines.append(f"{prefix}ScalarFromTensor{ident(('index', node, k))}{' <' + value.dtype + '>' if print_type else ''} ''   ")
+        walk(value, prefix_child + " |", prefix_child + "  ", level + 1)
 
     def expand(node, k, prefix, prefix_child, level):
         # Theano's Elemwise broadcasts a lower-rank input through an InplaceDimShuffle{x,...} node
@@ -288,6 +370,13 @@ def pprint(var):
         return f"{fn}({', '.join(args)})"
     if node.op.name == "dot":
         return f"({pprint(node.inputs[0])} \\dot {pprint(node.inputs[1])})"
+    if isinstance(node.op, Subtensor) and _index_text(node) is not None:
+        return f"{pprint(node.inputs[0])}[{_index_pp(node)}]"
+    if node.op.name in ("dimshuffle", "transpose") and var.ndim == 2 and \
+            tuple(node.op.params.get("pattern", node.op.params.get("axes"))) == (1, 0):
+        return f"{pprint(node.inputs[0])}.T"
+    if node.op.name == "concatenate":
+        return f"join(TensorConstant{{{node.op.params['axis']}}}, {', '.join(pprint(i) for i in node.inputs)})"
     return f"{op_name(node)}({', '.join(pprint(i) for i in node.inputs)})"
 
 

@@ -129,7 +129,7 @@ def test_the_optimizer_can_be_left_out_by_mode():
     assert [printing.op_name(n) for n in plain.maker.fgraph.toposort()] == [
         "Elemwise{exp,no_inplace}", "Elemwise{Mul}[(0, 1)]"]
     assert [printing.op_name(n) for n in fast_compile.maker.fgraph.toposort()] == [
-        "Elemwise{pow,no_inplace}", "shape"]
+        "Elemwise{pow,no_inplace}", "Shape"]
     with symconv.config.change_flags(optimizer_excluding="fusion:inplace"):  # THEANO_FLAGS' way
         flagged = symconv.function([x], T.exp(x) * 2)
     assert [printing.op_name(n) for n in flagged.maker.fgraph.toposort()] == [
@@ -194,3 +194,14 @@ def test_a_computed_variable_given_as_an_input_is_where_the_graph_starts():
     np.testing.assert_allclose(tripled, value * 3)
     assert shape.tolist() == [2]
     np.testing.assert_allclose(other, np.exp(value) + value)
+
+
+def test_indexing_and_shapes_print_as_theano_prints_them():
+    expected = theano_blocks((FIXTURES / "printed_graphs.txt").read_text())
+    with symconv.config.change_flags(floatX="float64"), theano_alias():
+        script = runpy.run_path(str(FIXTURES / "make_printed_graphs.py"), run_name="fixture")
+        variables = script["cases"]()
+    assert set(variables) == set(expected)
+    for name, var in variables.items():
+        printed = printing.debugprint(var, file="str") + "\n\n" + printing.pp(var)
+        assert printed == expected[name], name

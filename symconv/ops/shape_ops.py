@@ -101,7 +101,10 @@ def transpose(x, *axes):
     if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
         axes = axes[0]
     axes = tuple(int(a) for a in axes) if axes else tuple(reversed(range(x.ndim)))
-    return Op("transpose", _transpose_impl, axes=axes)(x)
+    out = Op("transpose", _transpose_impl, axes=axes)(x)
+    if x.name and axes == tuple(reversed(range(x.ndim))):
+        out.name = x.name + ".T"  # as Theano names a named variable's transpose
+    return out
 
 
 def _flatten_impl(x, *, ndim):

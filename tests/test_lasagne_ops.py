@@ -228,6 +228,14 @@ def test_clone_shares_a_shared_variables_value_as_theanos_does():
     np.testing.assert_array_equal(f(np.ones(3)), 0.5)
     running.set_value(np.full(3, 7.0))
     np.testing.assert_array_equal(mean.get_value(), 7)
+    counter = symconv.shared(np.zeros(2), name="counter")
+    counter.default_update = counter + 1
+    copy = counter.clone()  # Theano 1.0.5: the clone has no default update of its own
+    assert copy.default_update is None and copy.name == "counter"
+    symconv.function([], copy * 2)()
+    np.testing.assert_array_equal(counter.get_value(), 0)
+    symconv.function([], counter * 2)()
+    np.testing.assert_array_equal(copy.get_value(), 1)
     y = T.dvector("y")
     replaced = symconv.clone(x * 2, replace={x: y})
     np.testing.assert_array_equal(symconv.function([y], replaced)(np.ones(2)), 2)

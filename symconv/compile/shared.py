@@ -192,10 +192,12 @@ class SharedVariable(TensorVariable):
         return self
 
     def clone(self):
-        """A new variable holding this one's value, not a copy of it (Theano's clone shares the container)."""
-        clone = SharedAlias(self)
-        clone.default_update = self.default_update
-        return clone
+        """A new variable holding this one's value, not a copy of it (Theano's clone shares the container).
+
+        As Theano's, the clone has no default update of its own: a function that reads
+        only the clone leaves the value as it is.
+        """
+        return SharedAlias(self)
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -332,6 +332,14 @@ def test_pool_2d_with_sizes_computed_from_shapes_and_pool_3d_checks():
     fixed = symconv.function([x], pool_2d(x, ws=(4, 3), stride=(3, 3), ignore_border=True))(value)
     np.testing.assert_array_equal(f(value), fixed)
     assert f(np.zeros((1, 1, 9, 9))).shape == (1, 1, 2, 2)
+    ws = T.lvector("ws")  # the window as a function input: each window compiles its own variant
+    g = symconv.function([x, ws], pool_2d(x, ws, ignore_border=True))
+    np.testing.assert_array_equal(g(value, [4, 3]), symconv.function([x], pool_2d(x, (4, 3), ignore_border=True))(value))
+    assert g(value, [1, 2]).shape == (2, 3, 7, 3)
+    labels = T.lvector("labels")
+    h = symconv.function([x, labels], pool_2d(x, labels, ignore_border=True))
+    with pytest.raises(TypeError, match="labels.*20 entries"):
+        h(value, np.ones(20, "int64"))
     verify_grad(lambda a: pool_3d(a, (2, 2, 1), mode="average_exc_pad", ignore_border=False),
                 [np.random.RandomState(8).randn(1, 1, 3, 3, 2)])
     with pytest.raises(NotImplementedError, match="ignore_border"):

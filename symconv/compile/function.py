@@ -151,7 +151,7 @@ class Function:
 
         def run(dynamic_values, donated_values, kept_values, static_values):
             env = {input_vars[k]: v for k, v in zip(dynamic, dynamic_values)}
-            env.update({input_vars[k]: np.asarray(v) for k, v in zip(static, static_values)})
+            env.update({input_vars[k]: np.asarray(v, input_vars[k].dtype) for k, v in zip(static, static_values)})
             env.update(zip(donated_vars, donated_values))
             env.update(zip(kept_vars, kept_values))
             with collecting_checks() as checks:
@@ -236,8 +236,17 @@ class Function:
         dynamic = tuple(values[k] for k in self._dynamic)
         if self._mesh is not None:
             dynamic = tuple(place(v, self._mesh) if isinstance(v, jax.Array) else v for v in dynamic)
-        static = tuple(values[k].item() for k in self._static_order)
+        static = tuple(values[k].item() if values[k].ndim == 0 else self._static_vector(k, values[k])
+                       for k in self._static_order)
         return dynamic, self._shared_values(self._donated), self._shared_values(self._kept), static
+
+    def _static_vector(self, k, value):
+        # a shape-like int vector (pool_2d's ws as an input): each value compiles its own variant
+        if value.size > 16:
+            raise TypeError(f"symconv function {self.name}: input {self.inputs[k].variable.describe()} sets a shape or "
+                            f"a window (a compile-time value), so each value compiles anew, but it has {value.size} "
+                            "entries: pass a constant, or a short vector")
+        return tuple(value.tolist())
 
     def _shared_values(self, variables):
         if self._mesh is None:
@@ -345,7 +354,7 @@ class Function:
         first = getattr(node.op, "static_inputs_from", 1) if node is not None else 1
         needed = ancestors(node.inputs[first:] if node is not None else [])
         candidates = {k for k, i in enumerate(self.inputs)
-                      if i.variable in needed and i.variable.ndim == 0 and i.variable.dtype[0] in "iub"}
+                      if i.variable in needed and i.variable.ndim <= 1 and i.variable.dtype[0] in "iub"}
         if not candidates - self._static:
             where = f"\n  created at {node.source}" if node is not None and node.source else ""
             raise TypeError(f"{node.op if node else 'an op'} needs {exc}, which here is computed on the device "

@@ -410,6 +410,30 @@ class Function:
     def toposort(self):
         return toposort(self.outputs + [u for _, u in self.updates])
 
+    # ------------------------------------------- what symconv.compile.fused builds on
+
+    @property
+    def updated_shared(self):
+        """The shared variables this function updates (their values are donated to each call)."""
+        return list(self._donated)
+
+    @property
+    def read_shared(self):
+        """The shared variables this function reads without updating them."""
+        return list(self._kept)
+
+    @property
+    def single_output(self):
+        return self._single
+
+    def fusable(self):
+        """Whether `map_body` can run inside another computation: one device, scalar inputs, none compile-time."""
+        return self._mesh is None and not self._static and all(i.variable.ndim == 0 for i in self.inputs)
+
+    def map_body(self, sequences, updated_values, read_values):
+        """The traced body of ``map`` (outputs, new updated values, checks' ok, checks) for use inside a jit."""
+        return self._variants_many.body(sequences, updated_values, read_values, ())
+
     def __repr__(self):
         return f"<symconv.Function {self.name}: {len(self.inputs)} inputs, {len(self.outputs)} outputs, {len(self.updates)} updates>"
 

@@ -52,8 +52,8 @@ class FusedMaps:
         self.guard = guard
         seen, updated = [], set()
         for fn in self.functions:
-            seen += [v for v in fn._donated + fn._kept + list(finite) if v not in seen]
-            updated |= set(fn._donated)
+            seen += [v for v in fn.updated_shared + fn.read_shared + list(finite) if v not in seen]
+            updated |= set(fn.updated_shared)
         self._updated = [v for v in seen if v in updated]
         self._read = [v for v in seen if v not in updated]
         self._finite = list(finite)
@@ -62,8 +62,7 @@ class FusedMaps:
     @staticmethod
     def possible(functions):
         """True when `functions` can be fused: one device each, scalar inputs, none needed at compile time."""
-        return all(fn._mesh is None and not fn._static and all(i.variable.ndim == 0 for i in fn.inputs)
-                   for fn in functions)
+        return all(fn.fusable() for fn in functions)
 
     def __call__(self, sequences, guard_args=()):
         stacked = tuple(self._stack(fn, columns) for fn, columns in zip(self.functions, sequences))
@@ -84,7 +83,7 @@ class FusedMaps:
             if not np.all(fn_oks):
                 _raise_failed_call(fn, fn_stacked, int(np.argmin(fn_oks)))
         outputs = [None if o is None else [np.array(a) for a in o] for o in outs]
-        outputs = [o[0] if o is not None and fn._single else o for fn, o in zip(self.functions, outputs)]
+        outputs = [o[0] if o is not None and fn.single_output else o for fn, o in zip(self.functions, outputs)]
         return FusedResult(outputs, None if finite is None else bool(finite))
 
     def _stack(self, fn, columns):
@@ -106,18 +105,18 @@ class FusedMaps:
         outs, oks, ran = [], [], None
         for position, (fn, sequences) in enumerate(zip(self.functions, stacked)):
             def stage(_, fn=fn, sequences=sequences):
-                return fn._variants_many._run(sequences, [env[v] for v in fn._donated],
-                                              [env[v] for v in fn._kept], ())
+                return fn.map_body(sequences, [env[v] for v in fn.updated_shared],
+                                   [env[v] for v in fn.read_shared])
 
             if self.guard is not None and position == len(self.functions) - 1:
                 ran = jnp.asarray(self.guard(outs, *guard_args), bool)
-                fn_outs, new, fn_oks, _ = jax.lax.cond(ran, stage, _skipped(stage, [env[v] for v in fn._donated]),
+                fn_outs, new, fn_oks, _ = jax.lax.cond(ran, stage, _skipped(stage, [env[v] for v in fn.updated_shared]),
                                                        None)
             else:
                 fn_outs, new, fn_oks, _ = stage(None)
             outs.append(fn_outs)
             oks.append(fn_oks)
-            env.update(zip(fn._donated, new))
+            env.update(zip(fn.updated_shared, new))
         finite = None
         if self._finite:
             tests = [jnp.isfinite(env[v]).all() for v in self._finite if jnp.issubdtype(env[v].dtype, jnp.inexact)]

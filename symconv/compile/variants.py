@@ -25,6 +25,11 @@ class CompiledVariants:
         self._compiled = 0
         self._last = None
 
+    @property
+    def body(self):
+        """The function that is jitted, to trace inside another computation."""
+        return self._run
+
     def get(self, signature):
         """The jitted computation for `signature` (compiled on its first call)."""
         jitted = self._cache.get(signature)

@@ -136,6 +136,9 @@ def variants(config, map_counts):
     out["symconv_map_pool_channels_last"] = SymconvWith("symconv_map_pool_channels_last", "map, pool on NHWC",
                                                         config, pool_channels_last=True, epoch=True)
     out["symconv_conv_lax"] = SymconvWith("symconv_conv_lax", "conv lowering 'lax'", config, lowering="lax")
+    out["symconv_conv_im2col"] = SymconvWith("symconv_conv_im2col", "conv lowering 'im2col'", config, lowering="im2col")
+    out["symconv_map_conv_im2col"] = SymconvWith("symconv_map_conv_im2col", "map, conv lowering 'im2col'", config,
+                                                 lowering="im2col", epoch=True)
     for count in map_counts:
         out[f"symconv_map_{count}"] = SymconvTutorial(f"symconv_map_{count}", f"map over {count}", config, epoch=True)
     return out

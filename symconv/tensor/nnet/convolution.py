@@ -1,7 +1,8 @@
 """``T.nnet.conv2d``: Theano's 2-D convolution (NCHW images, OIHW filters) as one op.
 
-The lowering (im2col + matmul on CPU, XLA's convolution on GPU) is chosen in
-``symconv.kernels.conv.choose_conv_lowering``; both give the same results.
+The lowering (on CPU XLA's convolution for values and im2col + matmul wherever it is
+differentiated, on GPU XLA's convolution) is chosen in
+``symconv.kernels.conv.choose_conv_lowering``; all give the same results.
 """
 from ... import dtypes as D
 from ...kernels import conv as kernels

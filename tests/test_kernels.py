@@ -342,3 +342,24 @@ def test_pool_2d_keeps_float32(mode, options):
 def test_pool_2d_explains_bad_arguments(shape, options, error, message):
     with pytest.raises(error, match=message):
         pool_2d(np.ones(shape), **options)
+
+
+def test_symconv_functions_keep_convolutions_out_of_ynnpack_on_cpu():
+    """XLA:CPU gives some convolutions to YNNPACK, 3-4x slower than its own kernel here: symconv
+    compiles with YNNPACK kept to dots and reductions, so a conv2d + tanh runs XLA's convolution."""
+    import symconv
+    import symconv.tensor as T
+    from symconv.compile.variants import compiler_options
+    from symconv.tensor.nnet import conv2d as theano_conv2d
+
+    if jax.default_backend() != 'cpu':
+        pytest.skip('a CPU compiler option')
+    assert compiler_options() == {'xla_cpu_experimental_ynn_fusion_type':
+                                  'LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT,LIBRARY_FUSION_TYPE_REDUCE'}
+    x, w = T.tensor4('x'), T.tensor4('w')
+    f = symconv.function([x, w], T.tanh(theano_conv2d(x, w)))
+    args = (np.ones((8, 20, 12, 12), np.float32), np.ones((50, 20, 5, 5), np.float32))
+    compiled = f.lower(*args).compile().as_text()
+    convolutions = [line for line in compiled.splitlines() if ' convolution(' in line]
+    assert convolutions and not any('ROOT' in line for line in convolutions), convolutions
+    np.testing.assert_allclose(f(*args), np.tanh(conv2d_ref(*args)), rtol=1e-5)

@@ -23,6 +23,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .variants import compiler_options
+
 
 @dataclasses.dataclass
 class FusedResult:
@@ -72,7 +74,7 @@ class FusedMaps:
         signature = tuple((np.shape(v), str(v.dtype)) for v in sum(stacked, ()) + updated + read + guard_args)
         jitted = self._jitted.get(signature)
         if jitted is None:
-            jitted = self._jitted[signature] = jax.jit(self._body, donate_argnums=(1,))
+            jitted = self._jitted[signature] = jax.jit(self._body, donate_argnums=(1,), compiler_options=compiler_options())
         outs, new, oks, ran, finite = jitted(stacked, updated, read, guard_args)
         for variable, value in zip(self._updated, new):
             variable.set_value(value, borrow=True)

@@ -7,6 +7,7 @@ every one of them, about 1-2 MiB each; here at most
 says so once, naming what varies.
 """
 import collections
+import functools
 
 import jax
 
@@ -38,7 +39,8 @@ class CompiledVariants:
             return jitted
         # A fresh function object per variant: JAX's caches are keyed by it, so an evicted
         # variant's traces and executables are freed with it.
-        jitted = jax.jit(_fresh(self._run), donate_argnums=(1,), static_argnums=(3,))
+        jitted = jax.jit(_fresh(self._run), donate_argnums=(1,), static_argnums=(3,),
+                         compiler_options=compiler_options())
         self._cache[signature] = jitted
         self._compiled += 1
         if self._compiled == WARN_AFTER and self._last is not None:
@@ -60,3 +62,26 @@ def _fresh(run):
         return run(*args)
 
     return variant
+
+
+# XLA:CPU (jaxlib 0.10) hands some convolutions to YNNPACK, 3-4x slower here than its own Eigen
+# convolution (LeNet5's second convolution forward: 67-84 ms against 16-20 ms; 'lax'-lowered
+# training step 0.54x against 1.22x of hand-written JAX): keep YNNPACK for its other defaults, dots
+# and reductions (without the reductions the LeNet5 evaluation ran at 0.7x).
+_CPU_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT,LIBRARY_FUSION_TYPE_REDUCE"}
+
+
+@functools.lru_cache(maxsize=None)
+def _options_for(backend):
+    if backend != "cpu":
+        return None
+    try:  # a jaxlib that does not know the option compiles without it
+        jax.jit(lambda x: x + 1, compiler_options=_CPU_OPTIONS).lower(1.0).compile()
+    except Exception:  # noqa: BLE001 - any refusal of the option means: leave XLA's defaults
+        return None
+    return dict(_CPU_OPTIONS)
+
+
+def compiler_options():
+    """XLA options every symconv computation is compiled with on the default backend (None: XLA's defaults)."""
+    return _options_for(jax.default_backend())

@@ -170,20 +170,22 @@ def test_split_lowering_evaluates_by_convolution_and_differentiates_by_im2col():
     only the filters differentiated (a first layer), no tangent of the input is computed."""
     x, w = jnp.ones((2, 3, 8, 8), jnp.float32), jnp.ones((4, 3, 3, 3), jnp.float32)
 
-    def conv(x, w):
-        return conv2d(x, w, lowering='split')
+    def gradient(lowering, argnums):
+        return str(jax.make_jaxpr(jax.grad(
+            lambda x, w: jnp.sum(jnp.tanh(conv2d(x, w, lowering=lowering))), argnums=argnums))(x, w))
 
-    assert 'conv_general_dilated' in str(jax.make_jaxpr(conv)(x, w))
+    assert 'conv_general_dilated' in str(jax.make_jaxpr(lambda x, w: conv2d(x, w, lowering='split'))(x, w))
     for argnums in (0, 1, (0, 1)):
-        step = jax.make_jaxpr(jax.grad(lambda x, w: jnp.sum(jnp.tanh(conv(x, w))), argnums=argnums))(x, w)
-        assert 'conv_general_dilated' not in str(step)
-    only_filters = jax.jit(jax.grad(lambda w: jnp.sum(conv(x, w)))).lower(w).compile().as_text()
-    assert only_filters.count(' dot(') + only_filters.count('ynn') >= 1
+        split, im2col = gradient('split', argnums), gradient('im2col', argnums)
+        assert 'conv_general_dilated' not in split
+        # the same work as im2col's own gradient, with nothing extra for a tangent not asked for
+        for primitive in ('dot_general', ' pad[', 'concatenate'):
+            assert split.count(primitive) == im2col.count(primitive), (argnums, primitive)
 
 
 def test_split_lowering_convolves_channels_last_inside_a_loop():
     """XLA:CPU runs its fast convolution kernel only on channels-last layouts, which it does not
-    choose itself for an NCHW convolution inside a loop (``map``'s ``lax.scan``: 3.5x slower)."""
+    choose itself for an NCHW convolution inside a loop (``map``'s ``lax.scan``: 2.6x slower)."""
     x, w = jnp.ones((4, 2, 3, 8, 8), jnp.float32), jnp.ones((4, 3, 3, 3), jnp.float32)
 
     def epoch(x, w):

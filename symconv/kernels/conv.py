@@ -162,7 +162,8 @@ def _conv_lax_channels_last(x, w, padding, strides, dilation, groups, precision)
 
     XLA:CPU runs a convolution through its fast (Eigen) kernel only when the operands' layouts are
     channels-last; it picks such layouts itself for an NCHW convolution in a plain program, but not
-    inside a loop (``map``'s ``lax.scan``), where the same NCHW convolution was 3.5x slower.
+    inside a loop (``map``'s ``lax.scan``), where the same NCHW convolution was 2.6x slower
+    (the LeNet5 evaluation's ``map``: 5,332 against 13,876 img/s).
     """
     out = lax.conv_general_dilated(
         jnp.transpose(x, (0, 2, 3, 1)), jnp.transpose(w, (2, 3, 1, 0)), window_strides=strides, padding=padding,
@@ -173,10 +174,9 @@ def _conv_lax_channels_last(x, w, padding, strides, dilation, groups, precision)
 
 @functools.partial(_conv_split.defjvp, symbolic_zeros=True)
 def _conv_split_jvp(padding, strides, dilation, groups, precision, primals, tangents):
+    # JAX calls this only when some tangent is nonzero; a symbolic zero (an input nothing
+    # differentiates, such as a first layer's images) is left out of the JVP altogether.
     moving = [i for i, t in enumerate(tangents) if not isinstance(t, SymbolicZero)]
-    if not moving:
-        out = _conv_lax_channels_last(*primals, padding, strides, dilation, groups, precision)
-        return out, jnp.zeros_like(out)
 
     def im2col(*values):
         args = list(primals)

@@ -5,3 +5,5 @@ Every implementation is measured in ONE process, interleaved round-robin, and ev
 also reported as a ratio to the best hand-written JAX measured in the same run, because the
 machine's cores are shared and absolute timings drift.
 """
+
+import symconv  # noqa: E402,F401  (first: it sets the host allocator before JAX runs anything)

@@ -7,6 +7,7 @@ import sys
 
 import jax
 import numpy as np
+from symconv import host_memory
 
 
 def cpu_model():
@@ -46,6 +47,7 @@ def versions():
             "os": platform.platform(), "XLA_FLAGS": os.environ.get("XLA_FLAGS", ""),
             "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", ""),
             "symconv_floatX": symconv.config.floatX, "symconv_precision": symconv.config.precision,
+            "symconv_host_allocator": symconv.config.host_allocator,
             "load_average": _load_average()}
 
 
@@ -121,6 +123,7 @@ class MemoryProbe:
 
     def start(self):
         if self.resettable:
+            host_memory.release()  # what an earlier implementation freed is not this one's memory
             self._try_reset()
         self._rss_start = _status_kib("VmRSS") or 0
         stats = self._device_stats() if self.device else None

@@ -186,6 +186,9 @@ _DEFAULTS = {
     # JAX's persistent compilation cache: 'auto' (~/.cache/symconv/jax), 'off', or a folder.
     # Read when symconv is imported (from SYMCONV_FLAGS / THEANO_FLAGS).
     "compilation_cache": "auto",
+    # How XLA:CPU's buffers are allocated (symconv.host_memory): 'reuse' (glibc keeps freed
+    # memory for the next call) or 'system' (the C library's defaults). Read when symconv is imported.
+    "host_allocator": "reuse",
     # The default mode of symconv.function (symconv.compile.mode): 'NanGuardMode' changes what runs.
     "mode": "Mode",
     "on_unused_input": "raise",
@@ -195,7 +198,7 @@ _USED = set(_DEFAULTS) | {"NanGuardMode.nan_is_error", "NanGuardMode.inf_is_erro
 _MODES = ("Mode", "DebugMode", "FAST_RUN", "NanGuardMode", "FAST_COMPILE", "DEBUG_MODE")
 _CHOICES = {name: choices for name, kind, _, choices in _THEANO if kind == "enum"}
 _CHOICES.update({"floatX": ("float16", "float32", "float64"), "precision": ("highest", "tf32", "default"),
-                 "on_unused_input": ("raise", "warn", "ignore")})
+                 "on_unused_input": ("raise", "warn", "ignore"), "host_allocator": ("reuse", "system")})
 _KINDS = {name: kind for name, kind, _, _ in _THEANO}
 _THEANO_DEFAULTS = {name: default for name, _, default, _ in _THEANO}
 _WARNED = set()

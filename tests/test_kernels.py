@@ -1,4 +1,6 @@
 """symconv.kernels against the NumPy oracles in tests/reference.py and numerical gradients."""
+import unittest.mock
+
 import jax
 
 jax.config.update('jax_enable_x64', True)
@@ -10,6 +12,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from jax.test_util import check_grads  # noqa: E402
 
 from reference import conv2d_ref, max_pool_grad_ref, pool_2d_ref  # noqa: E402
+from symconv.kernels import conv as conv_module  # noqa: E402
 from symconv.kernels.conv import (  # noqa: E402
     LOWERINGS, choose_conv_lowering, conv2d, conv2d_output_shape)
 from symconv.kernels.pool import POOL_MODES, pool_2d, pool_2d_out_shape  # noqa: E402
@@ -136,6 +139,48 @@ def test_custom_jvp_lowerings_forward_mode_and_second_order_match_lax(lowering, 
         return jax.jvp(jax.grad(loss, argnums=(0, 1)), (x, w), tangents)[1]
     for got, expected in zip(hvp(im2col), hvp(lax_conv)):
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
+@SOME
+@given(case=conv_cases())
+def test_im2col_channels_first_patches_match_the_reference_and_channels_last_in_every_mode(case):
+    """The drawn filters are small, so im2col lays its patches out channels-last; with the
+    threshold at 0 every case takes the channels-first layout (values, reverse and forward mode,
+    with and without 'split' around it). The reference gradients are the channels-last ones (they
+    are lax's, above; lax's own transposed convolution aborts XLA on some drawn cases)."""
+    x, w, options = case
+    rng = np.random.default_rng(2)
+    tangents = (rng.normal(size=x.shape), rng.normal(size=w.shape))
+    cotangent = rng.normal(size=conv2d_ref(x, w, **options).shape)
+    channels_last = jitted_conv2d(options, 'im2col')
+    expected_grads = jax.vjp(channels_last, x, w)[1](cotangent)
+    expected_jvp = jax.jvp(channels_last, (x, w), tangents)
+    with unittest.mock.patch.object(conv_module, 'CHANNELS_FIRST_MIN_FILTER_GRADIENT', 0):
+        for lowering in ('im2col', 'split'):
+            conv = jitted_conv2d(options, lowering)
+            np.testing.assert_allclose(conv(x, w), conv2d_ref(x, w, **options), rtol=1e-10, atol=1e-10)
+            for got, expected in zip(jax.vjp(conv, x, w)[1](cotangent), expected_grads):
+                np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+            for got, expected in zip(jax.jvp(conv, (x, w), tangents), expected_jvp):
+                np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
+def im2col_product_shape(x_shape, w_shape):
+    """The shape of the one matrix product in conv2d(lowering='im2col')'s traced computation."""
+    jaxpr = jax.make_jaxpr(lambda x, w: conv2d(x, w, lowering='im2col'))(
+        jnp.zeros(x_shape, jnp.float32), jnp.zeros(w_shape, jnp.float32))
+    (product,) = [eqn for eqn in jaxpr.jaxpr.eqns if eqn.primitive.name == 'dot_general']
+    return product.outvars[0].aval.shape
+
+
+def test_im2col_lays_patches_out_channels_first_where_the_filter_gradient_is_large():
+    """LeNet5's second convolution (50 x 20*5*5 filter gradient) multiplies filters @ patches
+    (outputs, pixels); its first (20 x 25) keeps patches @ filters (pixels, outputs)."""
+    assert im2col_product_shape((2, 20, 12, 12), (50, 20, 5, 5)) == (50, 2 * 8 * 8)
+    assert im2col_product_shape((2, 1, 28, 28), (20, 1, 5, 5)) == (2 * 24 * 24, 20)
+    threshold = conv_module.CHANNELS_FIRST_MIN_FILTER_GRADIENT
+    assert im2col_product_shape((2, 8, 9, 9), (threshold // 8, 8, 1, 1)) == (threshold // 8, 2 * 9 * 9)
+    assert im2col_product_shape((2, 8, 9, 9), (threshold // 8 - 1, 8, 1, 1)) == (2 * 9 * 9, threshold // 8 - 1)
 
 
 @pytest.mark.parametrize('lowering', LOWERINGS)

@@ -25,6 +25,10 @@ from jax.custom_derivatives import SymbolicZero
 
 LOWERINGS = ('lax', 'im2col', 'split')
 BORDER_MODES = ('valid', 'full', 'half')
+# Filter-gradient size (filters per group x kh*kw*channels per group) from which im2col lays its
+# patches out channels-first (``_conv_im2col``); measured on a 2-core CPU, where first layers of
+# 432-1,728 lost 0.73-0.89x and those of 2,400 and more gained 1.09-1.33x.
+CHANNELS_FIRST_MIN_FILTER_GRADIENT = 2048
 
 
 def choose_conv_lowering(platform):
@@ -122,6 +126,22 @@ def _conv_lax(x, w, padding, strides, dilation, groups, precision):
 def _conv_im2col(x, w, padding, strides, dilation, groups, precision):
     """Cross-correlation as kh*kw strided slices of the padded input and one contraction.
 
+    The patches are laid out so that the forward product and both gradient products are plain
+    GEMMs: channels-first, (kh*kw*C, N*OH*OW), where the filter gradient (filters x patch length)
+    is big enough for XLA:CPU to split across threads; channels-last, (N*OH*OW, kh*kw*C),
+    otherwise (a first layer such as LeNet5's 1 -> 20 channels, 5x5), since that GEMM then
+    contracts over every pixel on one thread. On LeNet5's second convolution channels-first made
+    the gradient 1.3x faster (benchmarks/notes/torch-gap.md).
+    """
+    out_channels, group_channels, kh, kw = w.shape
+    if out_channels // groups * kh * kw * group_channels >= CHANNELS_FIRST_MIN_FILTER_GRADIENT:
+        return _conv_im2col_channels_first(x, w, padding, strides, dilation, groups, precision)
+    return _conv_im2col_channels_last(x, w, padding, strides, dilation, groups, precision)
+
+
+def _conv_im2col_channels_last(x, w, padding, strides, dilation, groups, precision):
+    """im2col with (N*OH*OW, kh*kw*C) patches, built from the NHWC input.
+
     Channels-last inside, so that each output pixel's patch is one contiguous row of a
     (pixels, kh*kw*channels) matrix: the matmul and its gradient run as plain GEMMs, the fastest
     of the layouts measured in benchmarks/notes/kernel-lowering.md.
@@ -141,6 +161,37 @@ def _conv_im2col(x, w, padding, strides, dilation, groups, precision):
     out = jnp.matmul(patches, filters, precision=precision)
     out = jnp.transpose(out, (1, 0, 2)).reshape(n, out_h, out_w, out_channels)
     return jnp.transpose(out, (0, 3, 1, 2))
+
+
+def _conv_im2col_channels_first(x, w, padding, strides, dilation, groups, precision):
+    """im2col with (kh*kw*C, N*OH*OW) patches, built from the CNHW input in two stages (as
+    ``_patches_by_rows``), each slice a run of contiguous rows; the product is filters @ patches.
+
+    Differentiated by JAX as it stands: the gradient GEMMs (g @ patches^T, filters^T @ g) and the
+    sums of padded slices that return the patch gradient to the input are all channels-first too.
+    """
+    n = x.shape[0]
+    out_channels, group_channels, kh, kw = w.shape
+    out_h, out_w = conv2d_output_shape(x.shape, w.shape, padding, strides, dilation)[2:]
+    (sh, sw), (dh, dw) = strides, dilation
+    x = jnp.transpose(x, (1, 0, 2, 3))
+    x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), (0, 0, 0)) + tuple(
+        (before, after, 0) for before, after in padding))
+    channels, _, rows, _ = x.shape
+    by_column = jnp.stack([
+        lax.slice(x, (0, 0, 0, j * dw), (channels, n, rows, j * dw + (out_w - 1) * sw + 1), (1, 1, 1, sw))
+        for j in range(kw)])
+    patches = jnp.stack([
+        lax.slice(by_column, (0, 0, 0, i * dh, 0), (kw, channels, n, i * dh + (out_h - 1) * sh + 1, out_w),
+                  (1, 1, 1, sh, 1))
+        for i in range(kh)])
+    pixels, group_outputs = n * out_h * out_w, out_channels // groups
+    patches = jnp.transpose(patches.reshape(kh * kw, groups, group_channels, pixels),
+                            (1, 0, 2, 3)).reshape(groups, kh * kw * group_channels, pixels)
+    filters = jnp.transpose(w.reshape(groups, group_outputs, group_channels, kh, kw),
+                            (0, 1, 3, 4, 2)).reshape(groups, group_outputs, kh * kw * group_channels)
+    out = jnp.matmul(filters, patches, precision=precision)
+    return jnp.transpose(out.reshape(out_channels, n, out_h, out_w), (1, 0, 2, 3))
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4, 5, 6))

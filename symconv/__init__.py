@@ -13,7 +13,7 @@ _jax.config.update("jax_enable_x64", True)
 from .config import change_flags, config  # noqa: E402
 from . import host_memory as _host_memory  # noqa: E402
 
-_host_memory.configure(config.host_allocator)  # before anything runs: the allocator's threads come with JAX's
+_host_memory.configure(config.host_allocator)  # before JAX runs anything: its threads take their arenas then
 from . import compilation_cache as _compilation_cache  # noqa: E402
 from . import test_value  # noqa: E402  (config.compute_test_value: every new node's tag.test_value)
 

@@ -164,8 +164,8 @@ def _conv_im2col_channels_last(x, w, padding, strides, dilation, groups, precisi
 
 
 def _conv_im2col_channels_first(x, w, padding, strides, dilation, groups, precision):
-    """im2col with (kh*kw*C, N*OH*OW) patches, built from the CNHW input in two stages (as
-    ``_patches_by_rows``), each slice a run of contiguous rows; the product is filters @ patches.
+    """im2col with (kh*kw*C, N*OH*OW) patches, built from the CNHW input in two stages
+    (``_slices_in_two_stages``), each slice a run of contiguous rows; the product is filters @ patches.
 
     Differentiated by JAX as it stands: the gradient GEMMs (g @ patches^T, filters^T @ g) and the
     sums of padded slices that return the patch gradient to the input are all channels-first too.
@@ -173,18 +173,10 @@ def _conv_im2col_channels_first(x, w, padding, strides, dilation, groups, precis
     n = x.shape[0]
     out_channels, group_channels, kh, kw = w.shape
     out_h, out_w = conv2d_output_shape(x.shape, w.shape, padding, strides, dilation)[2:]
-    (sh, sw), (dh, dw) = strides, dilation
     x = jnp.transpose(x, (1, 0, 2, 3))
     x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), (0, 0, 0)) + tuple(
         (before, after, 0) for before, after in padding))
-    channels, _, rows, _ = x.shape
-    by_column = jnp.stack([
-        lax.slice(x, (0, 0, 0, j * dw), (channels, n, rows, j * dw + (out_w - 1) * sw + 1), (1, 1, 1, sw))
-        for j in range(kw)])
-    patches = jnp.stack([
-        lax.slice(by_column, (0, 0, 0, i * dh, 0), (kw, channels, n, i * dh + (out_h - 1) * sh + 1, out_w),
-                  (1, 1, 1, sh, 1))
-        for i in range(kh)])
+    patches = _slices_in_two_stages(x, (kh, kw), (out_h, out_w), strides, dilation, rows_axis=2, stack_axis=0)
     pixels, group_outputs = n * out_h * out_w, out_channels // groups
     patches = jnp.transpose(patches.reshape(kh * kw, groups, group_channels, pixels),
                             (1, 0, 2, 3)).reshape(groups, kh * kw * group_channels, pixels)
@@ -256,16 +248,21 @@ def _patches_by_rows(x, kernel, out, strides, dilation):
     compute; its transpose (the gradient) is slower than that of the one-stage stack. Measured on the
     LeNet5 step, one process, interleaved (benchmarks/notes/torch-gap.md): eval 1.32x, train 1.05x.
     """
+    (kh, kw), (out_h, out_w) = kernel, out
+    by_row = _slices_in_two_stages(x, kernel, out, strides, dilation, rows_axis=1, stack_axis=3)
+    return by_row.reshape(x.shape[0], out_h, out_w, kh * kw, x.shape[3])
+
+
+def _slices_in_two_stages(x, kernel, out, strides, dilation, rows_axis, stack_axis):
+    """The kh*kw shifted strided slices of `x` (rows at `rows_axis`, columns right after it),
+    stacked at `stack_axis` as (kh, kw): kw slices along the columns first, then kh of that along
+    the rows. NHWC x, stack at 3: (N, OH, OW, kh, kw, C); CNHW x, stack at 0: (kh, kw, C, N, OH, OW)."""
     (kh, kw), (out_h, out_w), (sh, sw), (dh, dw) = kernel, out, strides, dilation
-    n, rows, channels = x.shape[0], x.shape[1], x.shape[3]
-    by_column = jnp.stack([
-        lax.slice(x, (0, 0, j * dw, 0), (n, rows, j * dw + (out_w - 1) * sw + 1, channels), (1, 1, sw, 1))
-        for j in range(kw)], axis=3)
-    by_row = jnp.stack([
-        lax.slice(by_column, (0, i * dh, 0, 0, 0), (n, i * dh + (out_h - 1) * sh + 1, out_w, kw, channels),
-                  (1, sh, 1, 1, 1))
-        for i in range(kh)], axis=3)
-    return by_row.reshape(n, out_h, out_w, kh * kw, channels)
+    by_column = jnp.stack([lax.slice_in_dim(x, j * dw, j * dw + (out_w - 1) * sw + 1, sw, rows_axis + 1)
+                           for j in range(kw)], axis=stack_axis)
+    rows_axis += stack_axis <= rows_axis
+    return jnp.stack([lax.slice_in_dim(by_column, i * dh, i * dh + (out_h - 1) * sh + 1, sh, rows_axis)
+                      for i in range(kh)], axis=stack_axis)
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2, 3, 4))

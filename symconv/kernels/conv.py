@@ -259,10 +259,10 @@ def _slices_in_two_stages(x, kernel, out, strides, dilation, rows_axis, stack_ax
     columns. NHWC x, stack at 3: (N, OH, OW, kh, kw, C); CNHW x, stack at 0: (kh, kw, C, N, OH, OW).
 
     Rows first: the first stage copies runs of whole rows; and JAX's transpose (the patch gradient
-    summed back into the input, for channels-first patches) then sums the column shifts before
-    the row shifts, which XLA:CPU fuses into fewer passes. On LeNet5's second convolution that sum
-    took 12 ms against 15 ms columns first, the patches 6.9 against 7.4 ms
-    (benchmarks/notes/torch-gap.md)."""
+    summed back into the input, for channels-first patches) then pads the column shifts first,
+    which XLA:CPU does in about half the time of the row shifts (the same five padded copies and
+    one sum). On LeNet5's second convolution that sum took 12-14 ms against 14-15 ms columns
+    first, the patches 6.7-7.0 against 6.9-7.5 ms (benchmarks/notes/torch-gap.md)."""
     (kh, kw), (out_h, out_w), (sh, sw), (dh, dw) = kernel, out, strides, dilation
     by_row = jnp.stack([lax.slice_in_dim(x, i * dh, i * dh + (out_h - 1) * sh + 1, sh, rows_axis)
                         for i in range(kh)], axis=stack_axis)
